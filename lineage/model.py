@@ -1,0 +1,117 @@
+"""Frozen values that travel between pipeline stages.
+
+Only these types (and NumPy arrays for bulk data) cross stage boundaries.
+
+>>> doc = Document(id="a", text="Hello world.", path="a.txt")
+>>> doc.title is None
+True
+>>> Passage(source=(0, 5), target=(10, 15), words=1, quoted=False).flipped().source
+(10, 15)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: its raw text (offsets refer to it) and optional metadata."""
+
+    id: str
+    text: str
+    path: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO 8601, or None when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that could not be used, and why; listed under ``skipped``."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def describe(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A shared passage: character offsets ``[start, end)`` into both raw texts."""
+
+    source: tuple[int, int]
+    target: tuple[int, int]
+    words: int
+    quoted: bool
+
+    def flipped(self) -> "Passage":
+        return Passage(source=self.target, target=self.source, words=self.words, quoted=self.quoted)
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The exact comparison of an unordered pair ``(a, b)`` with ``a < b`` by id.
+
+    ``passages`` are oriented a -> b (``Passage.source`` is in ``a``).
+    ``a_in_b`` and ``b_in_a`` are exact shingle-set containments; ``a_coverage``
+    and ``b_coverage`` the fraction of each document's words inside passages.
+    """
+
+    a: str
+    b: str
+    passages: tuple[Passage, ...]
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    a_coverage: float
+    b_coverage: float
+    a_words: int
+    b_words: int
+
+    @property
+    def shared_words(self) -> int:
+        return sum(p.words for p in self.passages)
+
+    @property
+    def unquoted_words(self) -> int:
+        return sum(p.words for p in self.passages if not p.quoted)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Direction inferred for a pair: probabilities of the three hypotheses."""
+
+    p_ab: float  # a is the source, b derives from it
+    p_ba: float
+    p_common: float
+    direction: str  # "forward" | "unresolved" | "common-source"
+    source: str
+    target: str
+    confidence: float
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """One verified related pair as written to ``lineage.json`` ``edges[]``."""
+
+    source: str
+    target: str
+    relation: str  # near-duplicate | derived | partial | quote-only
+    direction: str  # forward | unresolved | common-source
+    confidence: float
+    jaccard: float
+    source_in_target: float
+    target_in_source: float
+    passages: tuple[Passage, ...]
+    evidence: tuple[str, ...]
+    tree: bool = False
+
+    @property
+    def shared_words(self) -> int:
+        return sum(p.words for p in self.passages)
