@@ -1,0 +1,241 @@
+"""Read a corpus: folders, files and stdin into sorted :class:`Document` values.
+
+Supported inputs: ``.txt``/``.md`` (one document each), ``.html``/``.htm``
+(main text extracted by trafilatura), ``.json`` (one record), ``.jsonl`` and
+``.csv`` (one record per line/row with ``id``, ``text`` and optional
+``title``, ``url``, ``outlet``, ``published``), and ``-`` for JSONL on stdin.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.txt").write_text("One article about talks in Moscow.")
+>>> _ = (d / "b.jsonl").write_text('{"id": "x1", "text": "A record."}\\n')
+>>> docs, skipped = load_corpus([d])
+>>> [doc.id for doc in docs], skipped
+(['a', 'x1'], [])
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Iterable
+
+from lineage import formats
+from lineage.errors import InputError
+from lineage.model import Document, Skipped
+
+META_FIELDS = ("published", "outlet", "url", "title")
+
+
+def load_corpus(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    metadata: str | os.PathLike[str] | None = None,
+    stdin: IO[str] | None = None,
+) -> tuple[list[Document], list[Skipped]]:
+    """Read every document under ``paths``; return documents sorted by id and skipped inputs.
+
+    Raises :class:`InputError` for a missing path, an empty folder, or a corpus
+    in which nothing is readable.
+    """
+    paths = [str(p) for p in paths]
+    if not paths:
+        raise InputError("no input given", fix="pass a folder or files, or - for JSONL on stdin")
+    files: list[tuple[Path, Path]] = []  # (file, the root it was found under)
+    for raw in paths:
+        if raw == "-":
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{raw}: no such file or folder", fix="check the path")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            usable = [p for p in found if p.suffix.lower() in formats.SUFFIXES]
+            if not usable:
+                raise InputError(
+                    f"{raw}: no readable files found",
+                    fix=f"put .txt, .md, .html, .json, .jsonl or .csv files there ({len(found)} other files seen)",
+                )
+            files += [(p, path) for p in usable]
+        else:
+            files.append((path, path.parent))
+
+    raw_docs: list[tuple[dict[str, str], Path | None, Path | None, int | None]] = []
+    skipped: list[Skipped] = []
+    for file, root in files:
+        records, bad = _read_file(file)
+        skipped += bad
+        raw_docs += [(fields, file, root, line) for fields, line in records]
+    if "-" in paths:
+        stream = stdin if stdin is not None else sys.stdin
+        records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
+        skipped += bad
+        raw_docs += [(fields, None, None, line) for fields, line in records]
+
+    docs, more = _assign_ids(raw_docs)
+    skipped += more
+    if metadata is not None:
+        docs = apply_metadata(docs, metadata)
+    if not docs:
+        reasons = "; ".join(s.describe() for s in skipped[:3])
+        raise InputError(
+            f"nothing readable in {', '.join(paths)}" + (f" ({reasons})" if reasons else ""),
+            fix="give UTF-8 or single-byte text files, or JSONL/CSV records with a 'text' field",
+        )
+    return sorted(docs, key=lambda d: d.id), skipped
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _read_file(path: Path) -> tuple[list[formats.Record], list[Skipped]]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Skipped(name, f"cannot read ({exc.strerror})")]
+    if not data.strip():
+        return [], [Skipped(name, "empty file")]
+    try:
+        text, _encoding = formats.decode_bytes(data)
+    except (formats.UndecodableError, UnicodeError) as exc:
+        return [], [Skipped(name, f"not text: {exc}")]
+    suffix = path.suffix.lower()
+    if suffix in formats.HTML_SUFFIXES:
+        records = formats.parse_html(text)
+        return records, [] if records else [Skipped(name, "no main text found in the HTML page")]
+    if suffix == ".json":
+        return formats.parse_json(text, name)
+    if suffix in {".jsonl", ".ndjson"}:
+        return formats.parse_jsonl(text, name)
+    if suffix == ".csv":
+        return formats.parse_csv(text, name)
+    return formats.parse_plain(text), []
+
+
+def _assign_ids(
+    raw: list[tuple[dict[str, str], Path | None, Path | None, int | None]]
+) -> tuple[list[Document], list[Skipped]]:
+    """File stem for plain files (relative path when stems clash), ``id`` field for records."""
+    stems = Counter(f.stem for fields, f, _, _ in raw if f is not None and "id" not in fields and _single(f))
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for fields, file, root, line in raw:
+        where = str(file) if file is not None else "<stdin>"
+        if "id" in fields:
+            doc_id = fields["id"].strip()
+        elif file is not None and _single(file) and stems[file.stem] == 1:
+            doc_id = file.stem
+        elif file is not None and _single(file):
+            doc_id = file.relative_to(root).with_suffix("").as_posix() if root else file.stem
+        else:
+            doc_id = f"{file.stem if file else 'stdin'}:{line}"
+        text = fields.get("text", "")
+        if not any(ch.isalnum() for ch in text):
+            skipped.append(Skipped(where, "empty document (no words)", line))
+            continue
+        if doc_id in seen:
+            skipped.append(Skipped(where, f"duplicate id {doc_id!r} (first seen in {seen[doc_id]})", line))
+            continue
+        seen[doc_id] = where + (f":{line}" if line else "")
+        docs.append(
+            Document(
+                id=doc_id,
+                text=text,
+                path=where,
+                title=fields.get("title"),
+                outlet=fields.get("outlet"),
+                url=fields.get("url"),
+                published=normalise_timestamp(fields.get("published")),
+            )
+        )
+    return docs, skipped
+
+
+def _single(path: Path) -> bool:
+    return path.suffix.lower() in formats.PLAIN_SUFFIXES | formats.HTML_SUFFIXES
+
+
+def normalise_timestamp(value: str | None) -> str | None:
+    """An ISO 8601 string (UTC when a zone is given), or None when unparseable.
+
+    >>> normalise_timestamp("2015-12-15T10:00:00+03:00")
+    '2015-12-15T07:00:00+00:00'
+    >>> normalise_timestamp("2015-12-15"), normalise_timestamp("yesterday")
+    ('2015-12-15T00:00:00', None)
+    """
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00") if value.strip().endswith("Z") else value.strip()
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        for pattern in ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
+            try:
+                stamp = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(timezone.utc)
+    return stamp.isoformat()
+
+
+def apply_metadata(docs: list[Document], path: str | os.PathLike[str]) -> list[Document]:
+    """Add ``published``, ``outlet``, ``url``, ``title`` from a CSV or JSONL file keyed by ``id``."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{path}: metadata file not found", fix="check the --metadata path")
+    try:
+        text, _ = formats.decode_bytes(file.read_bytes())
+    except (formats.UndecodableError, UnicodeError) as exc:
+        raise InputError(f"{path}: metadata is not text ({exc})", fix="give a CSV or JSONL file") from None
+    if file.suffix.lower() == ".csv":
+        rows, bad = _metadata_csv(text, str(file))
+    else:
+        rows, bad = formats.parse_jsonl(text, str(file)) if text.strip() else ([], [])
+    if bad and not rows:
+        raise InputError(f"{bad[0].describe()}", fix="metadata must be JSONL objects or a CSV with an 'id' column")
+    table: dict[str, dict[str, str]] = {}
+    for fields, _line in rows:
+        if "id" in fields:
+            table[str(fields["id"]).strip()] = fields
+    out = []
+    for doc in docs:
+        extra = table.get(doc.id)
+        if not extra:
+            out.append(doc)
+            continue
+        out.append(
+            Document(
+                id=doc.id,
+                text=doc.text,
+                path=doc.path,
+                title=extra.get("title") or doc.title,
+                outlet=extra.get("outlet") or doc.outlet,
+                url=extra.get("url") or doc.url,
+                published=normalise_timestamp(extra.get("published")) or doc.published,
+            )
+        )
+    return out
+
+
+def _metadata_csv(text: str, name: str) -> tuple[list[formats.Record], list]:
+    import csv
+
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "id" not in header:
+        raise InputError(f"{name}: metadata CSV has no 'id' column", fix="add an 'id' column naming each document")
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        rows.append(({(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if v}, number))
+    return rows, []
