@@ -1,0 +1,67 @@
+"""Candidates: an exact oracle, small-in-large reuse, and the boilerplate filter."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from lineage.candidates import candidate_pairs, document_frequency_filter, fingerprint_pairs, lsh_pairs
+from lineage.signatures import signatures
+
+
+def _corpus(seed: int = 0):
+    """40 random documents; some copy part of another (known pairs)."""
+    rng = np.random.default_rng(seed)
+    sets = [rng.integers(0, 2**63, size=int(rng.integers(300, 1500)), dtype=np.uint64) for _ in range(40)]
+    for child, parent, share in [(1, 0, 1.0), (3, 2, 0.3), (5, 4, 0.15), (7, 6, 0.9), (9, 8, 0.5)]:
+        take = sets[parent][: int(len(sets[parent]) * share)]
+        sets[child] = np.concatenate([sets[child][: len(sets[child]) // 3], take])
+    return [np.unique(s) for s in sets]
+
+
+def test_fingerprints_find_every_pair_above_exact_intersection():
+    sets = _corpus()
+    found = set(fingerprint_pairs(sets, sample=4, min_shared=2, max_df=50))
+    for i, j in itertools.combinations(range(len(sets)), 2):
+        shared = len(np.intersect1d(sets[i], sets[j]))
+        if shared >= 40:  # expected 10 fingerprints; missing it would need 9 misses in a row
+            assert (i, j) in found, (i, j, shared)
+        if shared == 0:
+            assert (i, j) not in found
+
+
+def test_lsh_finds_near_duplicates():
+    rng = np.random.default_rng(1)
+    base = np.unique(rng.integers(0, 2**63, size=800, dtype=np.uint64))
+    near = np.unique(np.concatenate([base[:760], rng.integers(0, 2**63, size=40, dtype=np.uint64)]))
+    other = np.unique(rng.integers(0, 2**63, size=800, dtype=np.uint64))
+    sigs = signatures([base, near, other], num_perm=128)
+    assert lsh_pairs(sigs, bands=32, rows=4) == [(0, 1)]
+
+
+def test_small_in_large_found_although_jaccard_is_low():
+    rng = np.random.default_rng(2)
+    large = np.unique(rng.integers(0, 2**63, size=3000, dtype=np.uint64))
+    small = np.unique(np.concatenate([large[:300], rng.integers(0, 2**63, size=60, dtype=np.uint64)]))
+    sigs = signatures([large, small], num_perm=128)
+    jaccard = len(np.intersect1d(large, small)) / len(np.union1d(large, small))
+    assert jaccard < 0.12
+    assert (0, 1) in candidate_pairs([large, small], sigs)
+
+
+def test_boilerplate_alone_creates_no_candidate():
+    rng = np.random.default_rng(3)
+    boiler = rng.integers(0, 2**63, size=40, dtype=np.uint64)  # a share bar on every page
+    sets = [np.unique(np.concatenate([boiler, rng.integers(0, 2**63, size=500, dtype=np.uint64)])) for _ in range(60)]
+    common = document_frequency_filter(sets, max_df=50)
+    assert set(common.tolist()) == set(np.unique(boiler).tolist())
+    sigs = signatures(sets, num_perm=128)
+    assert candidate_pairs(sets, sigs, max_df=50, boilerplate=common) == []
+
+
+def test_pairs_are_ordered_and_unique():
+    sets = _corpus(5)
+    pairs = candidate_pairs(sets, signatures(sets))
+    assert pairs == sorted(set(pairs))
+    assert all(i < j for i, j in pairs)

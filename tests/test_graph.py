@@ -1,0 +1,42 @@
+"""Lineage forest and clusters."""
+
+from __future__ import annotations
+
+from lineage.graph import clusters, lineage_forest
+from lineage.model import LineageEdge
+
+
+def E(s, t, relation="derived", direction="forward", conf=0.9, sit=0.3, tis=0.9):
+    return LineageEdge(s, t, relation, direction, conf, 0.2, sit, tis, (), ("x",))
+
+
+def test_chain_and_no_transitive_parent():
+    edges = [E("a", "b"), E("b", "c"), E("a", "c", conf=0.7)]
+    parents, tree = lineage_forest(["a", "b", "c"], edges)
+    assert parents == {"a": None, "b": "a", "c": "b"}
+    assert tree == {("a", "b"), ("b", "c")}
+
+
+def test_quote_only_and_common_source_stay_out_of_the_tree():
+    edges = [E("a", "b", relation="quote-only"), E("c", "d", direction="common-source", conf=0.8)]
+    parents, tree = lineage_forest(["a", "b", "c", "d"], edges)
+    assert tree == set() and all(p is None for p in parents.values())
+    assert clusters(["a", "b", "c", "d"], edges) == [["c", "d"]]
+
+
+def test_cycle_is_broken_by_confidence():
+    edges = [E("a", "b", conf=0.9), E("b", "a", conf=0.6)]
+    parents, _ = lineage_forest(["a", "b"], edges)
+    assert parents == {"a": None, "b": "a"}
+
+
+def test_input_order_does_not_matter():
+    edges = [E("a", "b"), E("a", "c"), E("c", "d", conf=0.55, direction="unresolved")]
+    first = lineage_forest(["d", "c", "b", "a"], edges)
+    second = lineage_forest(["a", "b", "c", "d"], list(reversed(edges)))
+    assert first == second
+
+
+def test_clusters_largest_first():
+    edges = [E("x", "y"), E("a", "b"), E("b", "c")]
+    assert clusters(["a", "b", "c", "x", "y", "z"], edges) == [["a", "b", "c"], ["x", "y"]]
