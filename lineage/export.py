@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, BinaryIO
@@ -119,13 +120,23 @@ def graphml_graph(result: "TraceResult") -> nx.DiGraph:
     return g
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _scalars(attrs: dict[str, object]) -> dict[str, object]:
+    """Drop None, join lists with " | ", remove characters XML 1.0 cannot hold.
+
+    >>> _scalars({"a": None, "b": ["x", "y"], "c": "bell\x07", "d": 2})
+    {'b': 'x | y', 'c': 'bell', 'd': 2}
+    """
     out: dict[str, object] = {}
     for key, value in attrs.items():
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
             value = " | ".join(str(v) for v in value)
+        if isinstance(value, str):
+            value = _XML_INVALID.sub("", value)
         out[key] = value
     return out
 

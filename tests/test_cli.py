@@ -117,3 +117,15 @@ def test_every_command_has_help():
     for name in main.commands:
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_control_characters_do_not_break_graphml(tmp_path):
+    d = tmp_path / "ctl"
+    d.mkdir()
+    body = (SEEDS / "000_f6518dbf4f8562ef.txt").read_text(encoding="utf-8")
+    (d / "a.txt").write_text("Title with a \x07bell and \x1bescape here\n\n" + body, encoding="utf-8")
+    (d / "b.txt").write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(main, ["trace", str(d), "-o", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(tmp_path / "o" / "lineage.graphml")
+    assert g.nodes["a"]["title"] == "Title with a bell and escape here"
