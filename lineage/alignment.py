@@ -44,10 +44,14 @@ def align_pair(
     a_hashes: np.ndarray | None = None,
     b_hashes: np.ndarray | None = None,
     ignore: np.ndarray | None = None,
+    a_quoted: np.ndarray | None = None,
+    b_quoted: np.ndarray | None = None,
 ) -> Alignment:
     """Align two tokenised texts; passages are oriented ``a -> b``.
 
     ``ignore`` holds shingle hashes (boilerplate) that may not seed a passage.
+    ``a_quoted``/``b_quoted`` (one bool per token, see :func:`quoted_tokens`)
+    may be passed in when the caller already has them.
     A passage is ``quoted`` when at least ``quoted_share`` of its words lie
     inside quotation marks in either text.
     """
@@ -62,8 +66,8 @@ def align_pair(
     if ignore is not None and len(ignore) and len(common):
         common = common[~np.isin(common, ignore, assume_unique=True)]
     spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words)
-    qa = token_quoted(quoted_mask(a.text), a.starts, a.ends) if spans else None
-    qb = token_quoted(quoted_mask(b.text), b.starts, b.ends) if spans else None
+    qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
+    qb = (quoted_tokens(b) if b_quoted is None else b_quoted) if spans else None
     passages = []
     covered_a = covered_b = 0
     for a0, a1, b0, b1 in spans:
@@ -90,6 +94,11 @@ def align_pair(
         a_words=len(a),
         b_words=len(b),
     )
+
+
+def quoted_tokens(tokens: Tokens) -> np.ndarray:
+    """One bool per token: does it lie inside quotation marks?"""
+    return token_quoted(quoted_mask(tokens.text), tokens.starts, tokens.ends)
 
 
 def _spans(

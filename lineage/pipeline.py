@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from lineage import __version__
-from lineage.alignment import align_pair
+from lineage.alignment import align_pair, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
 from lineage.corpus import load_corpus
 from lineage.direction import infer_direction
@@ -124,8 +124,16 @@ def trace(
     )
     report("candidates", 1, 1)
     edges: list[LineageEdge] = []
+    quoted: dict[int, np.ndarray] = {}  # per document, computed once when first needed
+
+    def quotes_of(index: int) -> np.ndarray:
+        if index not in quoted:
+            quoted[index] = quoted_tokens(tokens[index])
+        return quoted[index]
+
     for done, (i, j) in enumerate(pairs, start=1):
-        edge = _verify(docs[i], tokens[i], hashes[i], docs[j], tokens[j], hashes[j], config, boilerplate)
+        edge = _verify(docs[i], tokens[i], hashes[i], docs[j], tokens[j], hashes[j], config, boilerplate,
+                       lambda: (quotes_of(i), quotes_of(j)))
         if edge is not None:
             edges.append(edge)
         report("align", done, len(pairs))
@@ -144,11 +152,13 @@ def trace(
 
 
 def _verify(a: Document, ta: Tokens, ha: np.ndarray, b: Document, tb: Tokens, hb: np.ndarray,
-            config: Config, boilerplate: np.ndarray) -> LineageEdge | None:
+            config: Config, boilerplate: np.ndarray,
+            quotes: Callable[[], tuple[np.ndarray, np.ndarray]]) -> LineageEdge | None:
+    qa, qb = quotes()
     if a.id > b.id:
-        a, ta, ha, b, tb, hb = b, tb, hb, a, ta, ha
+        a, ta, ha, qa, b, tb, hb, qb = b, tb, hb, qb, a, ta, ha, qa
     al = align_pair(a.id, ta, b.id, tb, k=config.k, max_gap=config.max_gap, min_words=config.min_words,
-                    a_hashes=ha, b_hashes=hb, ignore=boilerplate)
+                    a_hashes=ha, b_hashes=hb, ignore=boilerplate, a_quoted=qa, b_quoted=qb)
     relation = classify(al, quote_words=config.quote_words)
     if relation is None:
         return None
