@@ -46,18 +46,22 @@ def align_pair(
     ignore: np.ndarray | None = None,
     a_quoted: np.ndarray | None = None,
     b_quoted: np.ndarray | None = None,
+    a_unique: np.ndarray | None = None,
+    b_unique: np.ndarray | None = None,
 ) -> Alignment:
     """Align two tokenised texts; passages are oriented ``a -> b``.
 
     ``ignore`` holds shingle hashes (boilerplate) that may not seed a passage.
     ``a_quoted``/``b_quoted`` (one bool per token, see :func:`quoted_tokens`)
-    may be passed in when the caller already has them.
+    may be passed in when the caller already has them, and so may the sorted
+    unique shingle hashes ``a_unique``/``b_unique``.
     A passage is ``quoted`` when at least ``quoted_share`` of its words lie
     inside quotation marks in either text.
     """
     ha = shingle_hashes(a, k=k) if a_hashes is None else a_hashes
     hb = shingle_hashes(b, k=k) if b_hashes is None else b_hashes
-    ua, ub = np.unique(ha), np.unique(hb)
+    ua = np.unique(ha) if a_unique is None else a_unique
+    ub = np.unique(hb) if b_unique is None else b_unique
     common = np.intersect1d(ua, ub, assume_unique=True)
     union = len(ua) + len(ub) - len(common)
     jaccard = len(common) / union if union else 0.0

@@ -132,8 +132,8 @@ def trace(
         return quoted[index]
 
     for done, (i, j) in enumerate(pairs, start=1):
-        edge = _verify(docs[i], tokens[i], hashes[i], docs[j], tokens[j], hashes[j], config, boilerplate,
-                       lambda: (quotes_of(i), quotes_of(j)))
+        edge = _verify(docs[i], tokens[i], hashes[i], unique[i], docs[j], tokens[j], hashes[j], unique[j],
+                       config, boilerplate, lambda: (quotes_of(i), quotes_of(j)))
         if edge is not None:
             edges.append(edge)
         report("align", done, len(pairs))
@@ -151,14 +151,16 @@ def trace(
     return result
 
 
-def _verify(a: Document, ta: Tokens, ha: np.ndarray, b: Document, tb: Tokens, hb: np.ndarray,
+def _verify(a: Document, ta: Tokens, ha: np.ndarray, ua: np.ndarray,
+            b: Document, tb: Tokens, hb: np.ndarray, ub: np.ndarray,
             config: Config, boilerplate: np.ndarray,
             quotes: Callable[[], tuple[np.ndarray, np.ndarray]]) -> LineageEdge | None:
     qa, qb = quotes()
     if a.id > b.id:
-        a, ta, ha, qa, b, tb, hb, qb = b, tb, hb, qb, a, ta, ha, qa
+        a, ta, ha, ua, qa, b, tb, hb, ub, qb = b, tb, hb, ub, qb, a, ta, ha, ua, qa
     al = align_pair(a.id, ta, b.id, tb, k=config.k, max_gap=config.max_gap, min_words=config.min_words,
-                    a_hashes=ha, b_hashes=hb, ignore=boilerplate, a_quoted=qa, b_quoted=qb)
+                    a_hashes=ha, b_hashes=hb, ignore=boilerplate, a_quoted=qa, b_quoted=qb,
+                    a_unique=ua, b_unique=ub)
     relation = classify(al, quote_words=config.quote_words)
     if relation is None:
         return None
