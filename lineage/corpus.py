@@ -16,10 +16,11 @@ Supported inputs: ``.txt``/``.md`` (one document each), ``.html``/``.htm``
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import os
 import sys
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Iterable
@@ -122,20 +123,20 @@ def _assign_ids(
     raw: list[tuple[dict[str, str], Path | None, Path | None, int | None]]
 ) -> tuple[list[Document], list[Skipped]]:
     """File stem for plain files (relative path when stems clash), ``id`` field for records."""
-    stems = Counter(f.stem for fields, f, _, _ in raw if f is not None and "id" not in fields and _single(f))
+    found = [(f, root) for _, f, root, _ in raw if f is not None and root is not None]
+    names = _file_ids([(f, root) for f, root in found if _single(f)])
+    prefixes = _file_ids([(f, root) for f, root in found if not _single(f)])
     docs: list[Document] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
     for fields, file, root, line in raw:
         where = str(file) if file is not None else "<stdin>"
-        if "id" in fields:
+        if fields.get("id", "").strip():
             doc_id = fields["id"].strip()
-        elif file is not None and _single(file) and stems[file.stem] == 1:
-            doc_id = file.stem
-        elif file is not None and _single(file):
-            doc_id = file.relative_to(root).with_suffix("").as_posix() if root else file.stem
+        elif file is not None and file in names:
+            doc_id = names[file]
         else:
-            doc_id = f"{file.stem if file else 'stdin'}:{line}"
+            doc_id = f"{prefixes[file] if file is not None else 'stdin'}:{line}"
         text = fields.get("text", "")
         if not any(ch.isalnum() for ch in text):
             skipped.append(Skipped(where, "empty document (no words)", line))
@@ -158,8 +159,41 @@ def _assign_ids(
     return docs, skipped
 
 
+def _file_ids(files: list[tuple[Path, Path]]) -> dict[Path, str]:
+    """A name for each file: its stem, or, among files whose stems clash, the shortest unique path.
+
+    Tried in order: the path under the folder it was found in (``2015/story``),
+    the path under the folders' common parent (two inputs ``a/`` and ``b/``
+    holding ``story.txt`` give ``a/story`` and ``b/story``), the same with the
+    suffix (``story.txt`` beside ``story.md``).
+    """
+    roots: dict[Path, Path] = {}
+    for file, root in files:
+        roots.setdefault(file, root)
+    by_stem: dict[str, list[Path]] = {}
+    for file in roots:
+        by_stem.setdefault(file.stem, []).append(file)
+    names: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            names[group[0]] = stem
+            continue
+        base = Path(os.path.commonpath([str(f.absolute().parent) for f in group]))
+        for name in (
+            lambda f: f.relative_to(roots[f]).with_suffix("").as_posix(),
+            lambda f: f.absolute().relative_to(base).with_suffix("").as_posix(),
+            lambda f: f.absolute().relative_to(base).as_posix(),
+        ):
+            candidate = {f: name(f) for f in group}
+            if len(set(candidate.values())) == len(group):
+                break
+        names.update(candidate)
+    return names
+
+
 def _single(path: Path) -> bool:
-    return path.suffix.lower() in formats.PLAIN_SUFFIXES | formats.HTML_SUFFIXES
+    """One document per file; like :func:`_read_file`, any suffix but a record format's."""
+    return path.suffix.lower() not in formats.RECORD_SUFFIXES
 
 
 def normalise_timestamp(value: str | None) -> str | None:
@@ -199,15 +233,13 @@ def apply_metadata(docs: list[Document], path: str | os.PathLike[str]) -> list[D
     except (formats.UndecodableError, UnicodeError) as exc:
         raise InputError(f"{path}: metadata is not text ({exc})", fix="give a CSV or JSONL file") from None
     if file.suffix.lower() == ".csv":
-        rows, bad = _metadata_csv(text, str(file))
+        rows = _metadata_csv(text, str(file))
     else:
-        rows, bad = formats.parse_jsonl(text, str(file)) if text.strip() else ([], [])
-    if bad and not rows:
-        raise InputError(f"{bad[0].describe()}", fix="metadata must be JSONL objects or a CSV with an 'id' column")
+        rows = _metadata_jsonl(text, str(file))
     table: dict[str, dict[str, str]] = {}
-    for fields, _line in rows:
-        if "id" in fields:
-            table[str(fields["id"]).strip()] = fields
+    for fields in rows:
+        if fields.get("id"):
+            table[fields["id"]] = fields
     out = []
     for doc in docs:
         extra = table.get(doc.id)
@@ -228,14 +260,55 @@ def apply_metadata(docs: list[Document], path: str | os.PathLike[str]) -> list[D
     return out
 
 
-def _metadata_csv(text: str, name: str) -> tuple[list[formats.Record], list]:
-    import csv
+def _metadata_csv(text: str, name: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "id" not in header:
+            raise InputError(
+                f"{name}: metadata CSV has no 'id' column (columns: {', '.join(header) or 'none'})",
+                fix="add an 'id' column naming each document",
+            )
+        # A row longer than the header puts its extra cells in a list under None.
+        return [_meta_fields({k: v for k, v in row.items() if k is not None}) for row in reader]
+    except csv.Error as exc:
+        raise InputError(
+            f"{name}:{reader.line_num}: malformed metadata CSV ({exc})",
+            fix="quote fields that hold commas or line breaks",
+        ) from None
 
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "id" not in header:
-        raise InputError(f"{name}: metadata CSV has no 'id' column", fix="add an 'id' column naming each document")
+
+def _metadata_jsonl(text: str, name: str) -> list[dict[str, str]]:
+    """Metadata records need an ``id`` but, unlike documents, no ``text``."""
     rows = []
-    for number, row in enumerate(reader, start=2):
-        rows.append(({(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if v}, number))
-    return rows, []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{name}:{number}: malformed metadata line ({exc.msg})",
+                fix="metadata must be a CSV with an 'id' column or JSONL objects with 'id'",
+            ) from None
+        if not isinstance(obj, dict):
+            raise InputError(
+                f"{name}:{number}: metadata line is not a JSON object",
+                fix='write one object per line, e.g. {"id": "a", "published": "2015-12-15"}',
+            )
+        rows.append(_meta_fields(obj))
+    if rows and not any("id" in row for row in rows):
+        raise InputError(
+            f"{name}: no metadata record has an 'id' field", fix="add an 'id' field naming each document"
+        )
+    return rows
+
+
+def _meta_fields(obj: dict[str, object]) -> dict[str, str]:
+    """``id`` and the metadata fields of one record, as stripped non-empty strings."""
+    out = {}
+    for key, value in obj.items():
+        key = key.strip().lower()
+        if key in ("id", *META_FIELDS) and value is not None and str(value).strip():
+            out[key] = str(value).strip()
+    return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from typing import Any
 
 from lineage.model import Skipped
@@ -32,6 +33,11 @@ FIELDS = ("id", "text", "title", "url", "outlet", "published")
 # Single-byte Western encodings that charset detection confuses with each other
 # on short texts; cp1252 is a superset of latin-1's printable range.
 _WESTERN = {"cp1252", "latin_1", "iso8859_1", "iso8859_15", "windows-1252", "iso-8859-1"}
+# Languages charset-normalizer may detect that cp1252 cannot write, and letters their
+# texts nearly always hold that cp1252 also has ("": none needed). It sometimes calls
+# Italian read as cp1250 Slovak, so those languages must show their š or ž.
+_CENTRAL = {"Polish": "", "Hungarian": "", "Romanian": "", "Czech": "šžŠŽ", "Slovak": "šžŠŽ",
+            "Croatian": "šžŠŽ", "Slovene": "šžŠŽ", "Lithuanian": "šžŠŽ", "Estonian": "šžŠŽ"}
 
 
 class UndecodableError(ValueError):
@@ -60,7 +66,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     encoding = best.encoding if best is not None else None
-    if encoding is None or encoding.lower().replace("-", "_") in _WESTERN or _mostly_latin(data):
+    if (
+        encoding is None
+        or encoding.lower().replace("-", "_") in _WESTERN
+        or _mostly_latin(data)
+        or _western_reads_as_well(data, best)
+    ):
         # Western text: cp1252 decodes every latin-1 letter the same way and
         # also the typographic quotes and dashes in 0x80-0x9F.
         try:
@@ -68,6 +79,33 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             return data.decode("latin-1"), "latin-1"
     return str(best), encoding
+
+
+def _western_reads_as_well(data: bytes, best: Any) -> bool:
+    """True when cp1252 reads ``data`` as plausibly as the detected single-byte Latin code page.
+
+    Detection often ranks cp1250 first on Western text, since both code pages
+    hold the typographic quotes, dashes and most accented letters, and then
+    reads ``ñ`` as ``ń``, ``à`` as ``ŕ``, ``è`` as ``č``. So the common Western code
+    page wins unless the other reading has evidence: letters where cp1252 reads
+    symbols (Polish ``ł`` ``ą`` ``ż`` read as ``³`` ``¹`` ``¿``), or a Central European
+    language with its letters.
+    """
+    try:
+        western = data.decode("cp1252")
+        other = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    if len(other) != len(data) or any(
+        ch.isalpha() and not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
+        for ch in other
+    ):
+        return False  # a multi-byte encoding or another script: detection knows better
+    if sum(a.isalpha() - b.isalpha() for a, b in zip(western, other) if a != b) < 0:
+        return False
+    # A short text has no detected language; š or ž then still point to Central Europe.
+    needs = _CENTRAL.get(best.language, "šžŠŽ" if best.language == "Unknown" else None)
+    return needs is None or (needs != "" and not any(ch in needs for ch in other))
 
 
 def _mostly_latin(data: bytes) -> bool:
@@ -79,8 +117,8 @@ def _mostly_latin(data: bytes) -> bool:
 def parse_plain(text: str) -> list[Record]:
     """A plain-text or Markdown file is one record; its title is a short first line.
 
-    >>> parse_plain("Headline here\\n\\nBody text.")[0][0]["title"]
-    'Headline here'
+    >>> parse_plain("Talks end in Moscow\\n\\nBody text.")[0][0]["title"]
+    'Talks end in Moscow'
     """
     return [({"text": text, "title": guess_title(text)}, None)]
 
@@ -108,7 +146,12 @@ def parse_html(text: str) -> list[Record]:
     """Extract the main text and metadata of an HTML page with trafilatura."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, favor_recall=True)
+    # No extensive date search: it guesses from a footer's "© 2015" (giving 2015-01-01)
+    # or from any date in the text; only the page's own date markup and byline count.
+    doc = trafilatura.bare_extraction(
+        text, with_metadata=True, favor_recall=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     if doc is None:
         return []
     fields = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
@@ -140,10 +183,14 @@ def parse_json(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
 
 
 def parse_jsonl(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
-    """One JSON object per line; blank lines are ignored, bad lines skipped."""
+    """One JSON object per line; blank lines are ignored, bad lines skipped.
+
+    Lines end at ``\\n`` only: JSON strings may hold U+2028 or U+0085 unescaped,
+    which ``str.splitlines`` would split on.
+    """
     records: list[Record] = []
     skipped: list[Skipped] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -161,9 +208,21 @@ def parse_jsonl(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
 
 
 def parse_csv(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
-    """A CSV with a header row naming at least a ``text`` column."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    """A CSV with a header row naming at least a ``text`` column; quoted text may span lines."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text)))  # the default 128 KiB cuts long articles
+    try:
+        return _parse_csv(text, path)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_csv(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [Skipped(path, f"malformed CSV header ({exc})", 1)]
     if "text" not in header:
         return [], [
             Skipped(path, f"CSV has no 'text' column (columns: {', '.join(header) or 'none'}); "
@@ -171,11 +230,15 @@ def parse_csv(text: str, path: str) -> tuple[list[Record], list[Skipped]]:
         ]
     records: list[Record] = []
     skipped: list[Skipped] = []
-    for number, row in enumerate(reader, start=2):
-        obj = {(k or "").strip().lower(): v for k, v in row.items()}
-        got, bad = _check_record(obj, path, number)
-        records += got
-        skipped += bad
+    number = 1
+    try:
+        for number, row in enumerate(reader, start=2):
+            obj = {k.strip().lower(): v for k, v in row.items() if k is not None}
+            got, bad = _check_record(obj, path, number)
+            records += got
+            skipped += bad
+    except csv.Error as exc:
+        skipped.append(Skipped(path, f"malformed CSV, rest of file skipped ({exc})", number + 1))
     return records, skipped
 
 

@@ -2,8 +2,10 @@
 
 Tokens are runs of letters, combining marks and digits in any script; Han,
 kana and Thai characters are one token each (those scripts do not separate
-words with spaces). Each token is normalised for comparison: NFKC, case
-folding, Latin accents and Arabic-script vowel marks removed. Punctuation
+words with spaces). A soft hyphen or zero-width (non-)joiner inside a word
+does not split it. Each token is normalised for comparison: NFKC, case
+folding, Latin accents and Arabic-script vowel marks removed; a token with
+nothing left (a lone vowel mark, a tatweel) is dropped. Punctuation
 (and so every style of quote mark and dash) is not part of any token, which
 makes quote and dash folding implicit. The spans map every token back to the
 raw text, so passages can be reported as raw character offsets.
@@ -25,7 +27,13 @@ import numpy as np
 import regex
 
 _SINGLE = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}"
-_TOKEN = regex.compile(rf"[{_SINGLE}]|(?:(?![{_SINGLE}])[\p{{L}}\p{{M}}\p{{N}}])+")
+# Invisible characters that sit inside words (soft hyphen, zero-width non-joiner and
+# joiner, word joiner, zero-width no-break space): one copy of a text may carry them
+# and another not, so they neither split a word nor take part in its comparison form.
+_JOINERS = "\u00ad\u200c\u200d\u2060\ufeff"
+_WORD_CHAR = rf"(?![{_SINGLE}])[\p{{L}}\p{{M}}\p{{N}}]"
+_TOKEN = regex.compile(rf"[{_SINGLE}]|{_WORD_CHAR}(?:{_WORD_CHAR}|[{_JOINERS}]+(?={_WORD_CHAR}))*")
+_DROP = dict.fromkeys(map(ord, _JOINERS))
 # Arabic-script short vowels and marks that writers include or omit at will, and tatweel.
 _ARABIC_OPTIONAL = {cp for cp in range(0x064B, 0x0660)} | {0x0670, 0x0640}
 
@@ -48,14 +56,19 @@ def tokenize(text: str) -> Tokens:
 
     >>> len(tokenize("Ἀθῆναι, 2015: اردو زبان"))
     4
+    >>> tokenize("inter\u00adnational talks").norms
+    ('international', 'talks')
     """
     starts: list[int] = []
     ends: list[int] = []
     norms: list[str] = []
     for match in _TOKEN.finditer(text):
+        norm = normalise_word(match.group())
+        if not norm:
+            continue  # a lone Arabic vowel mark or tatweel: nothing left to compare
         starts.append(match.start())
         ends.append(match.end())
-        norms.append(normalise_word(match.group()))
+        norms.append(norm)
     return Tokens(
         text=text,
         norms=tuple(norms),
@@ -73,7 +86,7 @@ def normalise_word(word: str) -> str:
     >>> normalise_word(normalise_word("Über")) == normalise_word("Über")
     True
     """
-    folded = unicodedata.normalize("NFKC", word).casefold()
+    folded = unicodedata.normalize("NFKC", word.translate(_DROP)).casefold()
     if folded.isascii():
         return folded
     out = []

@@ -14,44 +14,74 @@ text.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-_DOUBLE_OPEN = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c"}
-_SINGLE_OPEN = {"\u2018": "\u2019", "\u2039": "\u203a", "\u201a": "\u2018"}
+# Opening mark -> the marks that close it. „ closes with “ in German and with ” in
+# Polish, Hungarian and Romanian; » opens in German and Danish (»…«).
+_DOUBLE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d", "\u00bb": "\u00ab",
+           '"': '"'}
+_SINGLE = {"\u2018": "\u2019", "\u2039": "\u203a", "\u201a": "\u2018\u2019", "\u203a": "\u2039",
+           "'": "'"}
+# Marks that also close or stand between words, so they open only at the start of a word.
+_AMBIGUOUS = {'"', "\u00bb"}
+# Every character str.splitlines() breaks at: a file with CR or U+2029 paragraphs has lines too.
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAK = re.compile(f"[{_BREAKS}]")
 
 
 def quoted_mask(text: str) -> np.ndarray:
-    """A boolean array, True for each character strictly inside a quotation."""
+    """A boolean array, True for each character strictly inside a quotation.
+
+    A quote still open at the end of a paragraph counts when the next paragraph
+    reopens it (the news convention for a quotation running over paragraphs).
+
+    >>> text = "“We agree.\\n“And we will meet again,” he said."
+    >>> "".join(c for c, m in zip(text, quoted_mask(text)) if m)
+    'We agree.And we will meet again,'
+    """
     mask = np.zeros(len(text), dtype=bool)
-    double_close: str | None = None  # the character that closes the open double quote
+    double_close: str | None = None  # the characters that close the open double quote
     single_close: str | None = None
+    double_open = single_open = ""
     double_start = single_start = 0
     n = len(text)
     for i, ch in enumerate(text):
-        if ch == "\n":
+        if ch in _BREAKS:
+            if double_close is not None and _reopens(text, i, double_open):
+                mask[double_start:i] = True
+            if single_close is not None and _reopens(text, i, single_open):
+                mask[single_start:i] = True
             double_close = single_close = None
             continue
         prev = text[i - 1] if i > 0 else " "
         nxt = text[i + 1] if i + 1 < n else " "
-        if double_close is not None and (ch == double_close or (ch == '"' and double_close == '"')):
+        if double_close is not None and ch in double_close:
             mask[double_start:i] = True
             double_close = None
             continue
-        if double_close is None and (ch in _DOUBLE_OPEN or ch == '"'):
-            if ch == '"' and not _opens(prev, nxt):
+        if double_close is None and ch in _DOUBLE:
+            if ch in _AMBIGUOUS and not _opens(prev, nxt):
                 continue
-            double_close = _DOUBLE_OPEN.get(ch, '"')
-            double_start = i + 1
+            double_close, double_open, double_start = _DOUBLE[ch], ch, i + 1
             continue
-        if ch in "'\u2019\u203a\u2018" and single_close is not None and ch == single_close:
+        if single_close is not None and ch in single_close:
             if not (prev.isalnum() and nxt.isalnum()) and not _plural_possessive(text, i):
                 mask[single_start:i] = True
                 single_close = None
                 continue
-        if single_close is None and (ch in _SINGLE_OPEN or ch == "'") and _opens(prev, nxt):
-            single_close = _SINGLE_OPEN.get(ch, "'")
-            single_start = i + 1
+        if single_close is None and ch in _SINGLE and _opens(prev, nxt):
+            single_close, single_open, single_start = _SINGLE[ch], ch, i + 1
     return mask
+
+
+def _reopens(text: str, i: int, opener: str) -> bool:
+    """Whether the next non-blank line after position ``i`` starts with ``opener``."""
+    j = i
+    while j < len(text) and text[j].isspace():
+        j += 1
+    return text[j : j + 1] == opener
 
 
 def _plural_possessive(text: str, i: int) -> bool:
@@ -62,8 +92,8 @@ def _plural_possessive(text: str, i: int) -> bool:
     """
     if not (i > 0 and text[i - 1] in "sS" and text[i + 1 : i + 2] == " " and text[i + 2 : i + 3].islower()):
         return False
-    end = text.find("\n", i)
-    end = len(text) if end < 0 else end
+    found = _BREAK.search(text, i)
+    end = len(text) if found is None else found.start()
     j = text.find(text[i], i + 1, end)
     while j >= 0:
         if not (text[j - 1].isalnum() and text[j + 1 : j + 2].isalnum()):
@@ -73,8 +103,8 @@ def _plural_possessive(text: str, i: int) -> bool:
 
 
 def _opens(prev: str, nxt: str) -> bool:
-    """An ambiguous quote opens when it starts a word: after a space or bracket, before a letter."""
-    return (prev.isspace() or prev in "([{—–-:") and not nxt.isspace()
+    """An ambiguous quote opens when it starts a word: after a space, bracket or opening quote."""
+    return (prev.isspace() or prev in "([{—–-:“„«‘‚‹") and not nxt.isspace()
 
 
 def token_quoted(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
