@@ -23,7 +23,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable
 
 from lineage import formats
 from lineage.errors import InputError
@@ -37,8 +37,11 @@ def load_corpus(
     *,
     metadata: str | os.PathLike[str] | None = None,
     stdin: IO[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[Document], list[Skipped]]:
     """Read every document under ``paths``; return documents sorted by id and skipped inputs.
+
+    ``progress(stage, done, total)`` is called after each file is read.
 
     Raises :class:`InputError` for a missing path, an empty folder, or a corpus
     in which nothing is readable.
@@ -67,8 +70,10 @@ def load_corpus(
 
     raw_docs: list[tuple[dict[str, str], Path | None, Path | None, int | None]] = []
     skipped: list[Skipped] = []
-    for file, root in files:
+    for done, (file, root) in enumerate(files, start=1):
         records, bad = _read_file(file)
+        if progress is not None:
+            progress("read", done, len(files))
         skipped += bad
         raw_docs += [(fields, file, root, line) for fields, line in records]
     if "-" in paths:

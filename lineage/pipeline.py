@@ -104,7 +104,7 @@ def trace(
     """Read a corpus, find and align reused passages, infer direction, build the lineage."""
     config = config or Config()
     report = progress or (lambda stage, done, total: None)
-    docs, skipped = load_corpus(paths, metadata=metadata, stdin=stdin)
+    docs, skipped = load_corpus(paths, metadata=metadata, stdin=stdin, progress=report)
     n = len(docs)
     tokens: list[Tokens] = []
     hashes: list[np.ndarray] = []

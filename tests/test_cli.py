@@ -129,3 +129,11 @@ def test_control_characters_do_not_break_graphml(tmp_path):
     assert result.exit_code == 0, result.output
     g = nx.read_graphml(tmp_path / "o" / "lineage.graphml")
     assert g.nodes["a"]["title"] == "Title with a bell and escape here"
+
+
+def test_progress_reports_every_stage_in_order(tmp_path):
+    from lineage.pipeline import trace
+
+    seen: list[str] = []
+    trace([SEEDS], progress=lambda stage, done, total: seen.append(stage) if not seen or seen[-1] != stage else None)
+    assert seen == ["read", "shingle", "sign", "candidates", "align", "graph"]
