@@ -151,5 +151,14 @@ def summary_table(result) -> str:
     return "\n".join(lines)
 
 
+def _register_quality_commands() -> None:
+    from lineage.cli_quality import eval_cmd, synth
+
+    main.add_command(synth)
+    main.add_command(eval_cmd)
+
+
+_register_quality_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
