@@ -19,7 +19,6 @@ from typing import IO, Callable, Iterable
 import networkx as nx
 import numpy as np
 
-from lineage import __version__
 from lineage.alignment import align_pair, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
 from lineage.corpus import load_corpus
@@ -93,6 +92,23 @@ class TraceResult:
         return to_json(self)
 
 
+@dataclass
+class Prepared:
+    """Per-document arrays the pairwise stages need: tokens, positional and unique shingles."""
+
+    docs: list[Document]
+    tokens: list[Tokens]
+    hashes: list[np.ndarray]  # positional shingle hashes
+    unique: list[np.ndarray]  # sorted unique shingle hashes
+    _quoted: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def quoted(self, index: int) -> np.ndarray:
+        """Per-token quotation flags of one document, computed once when first needed."""
+        if index not in self._quoted:
+            self._quoted[index] = quoted_tokens(self.tokens[index])
+        return self._quoted[index]
+
+
 def trace(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -105,62 +121,78 @@ def trace(
     config = config or Config()
     report = progress or (lambda stage, done, total: None)
     docs, skipped = load_corpus(paths, metadata=metadata, stdin=stdin, progress=report)
-    n = len(docs)
+    prepared = prepare(docs, config, report)
+    pairs, boilerplate, max_df = find_candidates(prepared, config, report)
+    edges = verify_pairs(prepared, pairs, config, boilerplate, report)
+    params = asdict(config) | {"max_df_effective": max_df, "documents": len(docs), "candidates": len(pairs)}
+    result = assemble(docs, edges, skipped=skipped, params=params,
+                      words={d.id: len(t) for d, t in zip(docs, prepared.tokens)})
+    report("graph", 1, 1)
+    return result
+
+
+def prepare(docs: list[Document], config: Config, report: Progress) -> Prepared:
+    """Tokenise and shingle every document."""
     tokens: list[Tokens] = []
     hashes: list[np.ndarray] = []
     for i, doc in enumerate(docs):
         t = tokenize(doc.text)
         tokens.append(t)
         hashes.append(shingle_hashes(t, k=config.k))
-        report("shingle", i + 1, n)
-    unique = [np.unique(h) for h in hashes]
-    sigs = signatures(unique, num_perm=config.num_perm, seed=config.seed)
+        report("shingle", i + 1, len(docs))
+    return Prepared(docs, tokens, hashes, [np.unique(h) for h in hashes])
+
+
+def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tuple[list[tuple[int, int]], np.ndarray, int]:
+    """Sign, find boilerplate, propose pairs: ``(pairs, boilerplate hashes, max_df used)``."""
+    n = len(prepared.docs)
+    sigs = signatures(prepared.unique, num_perm=config.num_perm, seed=config.seed)
     report("sign", n, n)
     max_df = config.effective_max_df(n)
-    boilerplate = document_frequency_filter(unique, max_df)
+    boilerplate = document_frequency_filter(prepared.unique, max_df)
     pairs = candidate_pairs(
-        unique, sigs, bands=config.bands, rows=config.rows, sample=config.sample,
+        prepared.unique, sigs, bands=config.bands, rows=config.rows, sample=config.sample,
         min_shared=config.min_shared, max_df=max_df, boilerplate=boilerplate,
     )
     report("candidates", 1, 1)
+    return pairs, boilerplate, max_df
+
+
+def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Config, boilerplate: np.ndarray,
+                 report: Progress) -> list[LineageEdge]:
+    """Align, classify and orient every candidate pair; pairs sharing no passage are dropped."""
     edges: list[LineageEdge] = []
-    quoted: dict[int, np.ndarray] = {}  # per document, computed once when first needed
-
-    def quotes_of(index: int) -> np.ndarray:
-        if index not in quoted:
-            quoted[index] = quoted_tokens(tokens[index])
-        return quoted[index]
-
     for done, (i, j) in enumerate(pairs, start=1):
-        edge = _verify(docs[i], tokens[i], hashes[i], unique[i], docs[j], tokens[j], hashes[j], unique[j],
-                       config, boilerplate, lambda: (quotes_of(i), quotes_of(j)))
+        edge = verify_pair(prepared, i, j, config, boilerplate)
         if edge is not None:
             edges.append(edge)
         report("align", done, len(pairs))
+    return edges
+
+
+def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Skipped],
+             params: dict[str, object], words: dict[str, int]) -> TraceResult:
+    """Lineage forest, tree flags, clusters and the graph from verified edges."""
     ids = [d.id for d in docs]
     parents, tree = lineage_forest(ids, edges)
     edges = sorted(
         (_with_tree(e, (e.source, e.target) in tree) for e in edges), key=lambda e: (e.source, e.target)
     )
     groups = clusters(ids, edges)
-    params = asdict(config) | {"max_df_effective": max_df, "documents": n, "candidates": len(pairs)}
-    result = TraceResult(docs, edges, parents, groups, nx.DiGraph(), skipped, params,
-                         {d.id: len(t) for d, t in zip(docs, tokens)})
+    result = TraceResult(docs, edges, parents, groups, nx.DiGraph(), skipped, params, words)
     result.graph = build_graph(docs, edges, parents, result.cluster_of())
-    report("graph", 1, 1)
     return result
 
 
-def _verify(a: Document, ta: Tokens, ha: np.ndarray, ua: np.ndarray,
-            b: Document, tb: Tokens, hb: np.ndarray, ub: np.ndarray,
-            config: Config, boilerplate: np.ndarray,
-            quotes: Callable[[], tuple[np.ndarray, np.ndarray]]) -> LineageEdge | None:
-    qa, qb = quotes()
-    if a.id > b.id:
-        a, ta, ha, ua, qa, b, tb, hb, ub, qb = b, tb, hb, ub, qb, a, ta, ha, ua, qa
+def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate: np.ndarray) -> LineageEdge | None:
+    """Align documents ``i`` and ``j`` exactly; the edge with relation and direction, or None."""
+    if prepared.docs[i].id > prepared.docs[j].id:
+        i, j = j, i
+    a, ta, b, tb = prepared.docs[i], prepared.tokens[i], prepared.docs[j], prepared.tokens[j]
     al = align_pair(a.id, ta, b.id, tb, k=config.k, max_gap=config.max_gap, min_words=config.min_words,
-                    a_hashes=ha, b_hashes=hb, ignore=boilerplate, a_quoted=qa, b_quoted=qb,
-                    a_unique=ua, b_unique=ub)
+                    a_hashes=prepared.hashes[i], b_hashes=prepared.hashes[j], ignore=boilerplate,
+                    a_quoted=prepared.quoted(i), b_quoted=prepared.quoted(j),
+                    a_unique=prepared.unique[i], b_unique=prepared.unique[j])
     relation = classify(al, quote_words=config.quote_words)
     if relation is None:
         return None

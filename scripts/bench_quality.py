@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Quality benchmark: trace + eval on data with known truth, with the baselines, in one run.
+
+Corpora:
+  * a synth corpus (``lineage synth`` on Reuters-21578) traced with and without timestamps;
+  * the PAN 2013 text-alignment training corpus (pair detection on its ``pairs`` lists,
+    direction, plagdet per subcorpus);
+  * the five seed articles (no truth: the verdicts are listed).
+Baselines scored in the same run: exact containment above a threshold (detection); "the longer
+text is the source", "the shorter text is the source" and "the earlier timestamp is the source"
+(direction, on the same found pairs as the tracer).
+
+Usage:
+  python scripts/bench_quality.py                      # everything, prints the tables
+  python scripts/bench_quality.py --write BENCHMARKS.md  # and replaces its quality section
+  python scripts/bench_quality.py --skip-pan --docs 2000
+
+Reads ../shared/data (``--data``); writes scratch files under a temporary folder only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lineage.evaluate import evaluate  # noqa: E402
+from lineage.graph import is_copy, lineage_forest  # noqa: E402
+from lineage.model import LineageEdge  # noqa: E402
+from lineage.normalise import tokenize  # noqa: E402
+from lineage.pipeline import Config, TraceResult, trace  # noqa: E402
+from lineage.plagdet import Case, plagdet_scores  # noqa: E402
+from lineage.shingles import shingle_hashes  # noqa: E402
+from lineage.synth import synthesize  # noqa: E402
+
+START, END = "<!-- bench_quality:start -->", "<!-- bench_quality:end -->"
+
+
+# ----------------------------------------------------------------------------- baselines
+def reorient(result: TraceResult, rule: str) -> dict:
+    """The trace's copy edges re-oriented by a naive rule, parents recomputed, as lineage.json."""
+    words = result.words
+    stamp = {d.id: d.published for d in result.documents}
+    edges = []
+    for e in result.edges:
+        if not is_copy(e):
+            edges.append(e)
+            continue
+        s, t = e.source, e.target
+        if rule == "longer":
+            source = s if words[s] >= words[t] else t
+        elif rule == "shorter":
+            source = s if words[s] <= words[t] else t
+        else:  # earlier timestamp
+            if not stamp[s] or not stamp[t] or stamp[s] == stamp[t]:
+                edges.append(dataclasses.replace(e, direction="unresolved", confidence=0.5))
+                continue
+            source = s if stamp[s] < stamp[t] else t
+        flip = source != s
+        edges.append(
+            dataclasses.replace(
+                e,
+                source=t if flip else s,
+                target=s if flip else t,
+                direction="forward",
+                confidence=1.0,
+                source_in_target=e.target_in_source if flip else e.source_in_target,
+                target_in_source=e.source_in_target if flip else e.target_in_source,
+                passages=tuple(p.flipped() for p in e.passages) if flip else e.passages,
+            )
+        )
+    parents, tree = lineage_forest([d.id for d in result.documents], edges)
+    edges = [dataclasses.replace(e, tree=(e.source, e.target) in tree) for e in edges]
+    return dataclasses.replace(result, edges=edges, parents=parents).to_json()
+
+
+def containment_baseline(result: TraceResult, threshold: float, max_df: int) -> dict:
+    """Every pair whose exact 5-shingle containment (smaller in larger) reaches ``threshold``."""
+    sets = [np.unique(shingle_hashes(tokenize(d.text))) for d in result.documents]
+    ids = [d.id for d in result.documents]
+    values = np.concatenate(sets)
+    owners = np.concatenate([np.full(len(s), i) for i, s in enumerate(sets)])
+    order = np.argsort(values, kind="stable")
+    values, owners = values[order], owners[order]
+    bounds = np.flatnonzero(np.diff(values)) + 1
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for group in np.split(owners, bounds):
+        if 2 <= len(group) <= max_df:
+            g = np.sort(group)
+            for x in range(len(g)):
+                for y in range(x + 1, len(g)):
+                    shared[(int(g[x]), int(g[y]))] += 1
+    edges = []
+    for (i, j), n in shared.items():
+        c = n / max(1, min(len(sets[i]), len(sets[j])))
+        if c >= threshold:
+            edges.append({"source": ids[i], "target": ids[j], "relation": "derived", "direction": "unresolved",
+                          "confidence": 0.5, "jaccard": 0.0,
+                          "containment": {"source_in_target": 0.0, "target_in_source": 0.0},
+                          "passages": [], "evidence": [], "tree": False})
+    docs = [{"id": i, "path": "", "title": None, "words": 0, "published": None, "outlet": None,
+             "parent": None, "cluster": None} for i in ids]
+    return {"documents": docs, "edges": edges, "clusters": [], "hidden_sources": [], "skipped": [],
+            "params": {}, "version": "baseline"}
+
+
+# ----------------------------------------------------------------------------- synth
+def bench_synth(data: Path, tmp: Path, docs: int, seed: int) -> list[dict]:
+    out = tmp / "synth"
+    t0 = time.perf_counter()
+    summary = synthesize([data / "reuters21578"], out, seed=seed, docs=docs)
+    synth_s = time.perf_counter() - t0
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    rows = []
+    for label, use_ts in (("with timestamps", True), ("without timestamps", False)):
+        t0 = time.perf_counter()
+        result = trace([out / "docs"], metadata=out / "metadata.jsonl", config=Config(use_timestamps=use_ts))
+        seconds = time.perf_counter() - t0
+        rows.append({"corpus": f"synth {docs}, {label}", "method": "lineage trace", "seconds": seconds,
+                     **flat(evaluate(result.to_json(), truth).to_dict())})
+        rules = [("longer", "longer text is the source"), ("shorter", "shorter text is the source")]
+        if use_ts:
+            rules.append(("earlier", "earlier timestamp is the source"))
+        for rule, name in rules:
+            rows.append({"corpus": f"synth {docs}, {label}", "method": f"baseline: {name}",
+                         **flat(evaluate(reorient(result, rule), truth).to_dict())})
+    for threshold in (0.5, 0.2):
+        lineage = containment_baseline(result, threshold, max_df=result.params["max_df_effective"])
+        rows.append({"corpus": f"synth {docs}", "method": f"baseline: exact containment >= {threshold}",
+                     **flat(evaluate(lineage, truth).to_dict())})
+    print(f"synth: {summary.documents if hasattr(summary, 'documents') else docs} documents in {synth_s:.1f} s",
+          file=sys.stderr)
+    return rows
+
+
+def flat(report: dict) -> dict:
+    p, d, c, l, g = (report.get(k) or {} for k in ("pairs", "direction", "calibration", "lineage", "passages"))
+    return {
+        "precision": p.get("precision"), "strict_precision": p.get("strict_precision"),
+        "recall": p.get("recall"), "f1": p.get("f1"), "false_copy_rate": p.get("false_copy_rate"),
+        "coverage": d.get("coverage"), "acc_resolved": d.get("accuracy_resolved"),
+        "acc_all": d.get("accuracy_all"), "sibling_common": d.get("sibling_common_source_rate"),
+        "brier": c.get("brier"), "ece": c.get("ece"),
+        "parent_p": l.get("parent_precision"), "parent_r": l.get("parent_recall"), "parent_f1": l.get("parent_f1"),
+        "root_p": l.get("root_precision"), "root_r": l.get("root_recall"),
+        "plagdet": g.get("plagdet"),
+    }
+
+
+# ----------------------------------------------------------------------------- PAN 2013
+def bench_pan(data: Path) -> tuple[list[dict], float, int]:
+    pan = data / "pan13-train"
+    t0 = time.perf_counter()
+    result = trace([pan / "src", pan / "susp"])
+    seconds = time.perf_counter() - t0
+    words = result.words
+    edges: dict[frozenset, LineageEdge] = {}
+    for e in result.edges:
+        if is_copy(e):
+            edges[frozenset((e.source, e.target))] = e
+    cases: dict[tuple[str, str], list[Case]] = defaultdict(list)
+    labelled: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    with open(pan / "cases.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            sub, susp, src = row["subcorpus"], row["susp"][:-4], row["src"][:-4]
+            if row["case_type"] == "none":
+                labelled[sub].add((src, susp))
+                continue
+            labelled[sub].add((src, susp))
+            s0, t0_ = int(row["source_offset"]), int(row["this_offset"])
+            cases[(src, susp)].append(Case(src, susp, (s0, s0 + int(row["source_length"])),
+                                           (t0_, t0_ + int(row["this_length"]))))
+    rows = []
+    all_cases: list[Case] = []
+    all_detections: list[Case] = []
+    for sub in sorted(labelled):
+        pairs = sorted(labelled[sub])
+        negative = sub.startswith("01")
+        if sub.startswith("05"):
+            pairs = [p for p in pairs if p in cases]  # only annotated summary pairs are positives
+        found = [p for p in pairs if frozenset(p) in edges]
+        row: dict = {"subcorpus": sub, "pairs": len(pairs), "found": len(found)}
+        if negative:
+            row["false_copy_rate"] = len(found) / len(pairs)
+            rows.append(row)
+            continue
+        row["recall"] = len(found) / len(pairs)
+        correct = resolved = longer = shorter = 0
+        for src, susp in found:
+            e = edges[frozenset((src, susp))]
+            if e.direction == "forward":
+                resolved += 1
+                correct += e.source == src
+            longer += words[src] >= words[susp]
+            shorter += words[src] <= words[susp]
+        n = max(1, len(found))
+        row.update(coverage=resolved / n, acc_resolved=correct / max(1, resolved), acc_all=correct / n,
+                   longer=longer / n, shorter=shorter / n)
+        sub_cases = [c for p in pairs for c in cases[p]]
+        detections = []
+        for src, susp in pairs:
+            e = edges.get(frozenset((src, susp)))
+            if e is None:
+                continue
+            for p in e.passages:
+                span_src, span_susp = (p.source, p.target) if e.source == src else (p.target, p.source)
+                detections.append(Case(src, susp, tuple(span_src), tuple(span_susp)))
+        score = plagdet_scores(sub_cases, detections)
+        row.update(plagdet=score.plagdet, p_prec=score.precision, p_rec=score.recall, gran=score.granularity)
+        all_cases += sub_cases
+        all_detections += detections
+        rows.append(row)
+    overall = plagdet_scores(all_cases, all_detections)
+    rows.append({"subcorpus": "02-05 overall", "plagdet": overall.plagdet, "p_prec": overall.precision,
+                 "p_rec": overall.recall, "gran": overall.granularity})
+    return rows, seconds, len(result.documents)
+
+
+# ----------------------------------------------------------------------------- seeds
+def bench_seeds() -> list[str]:
+    result = trace([ROOT / "seeds"])
+    lines = []
+    for e in result.edges:
+        lines.append(f"| {e.source} | {e.target} | {e.relation} | {e.direction} | {e.confidence:.2f} | "
+                     f"{e.source_in_target:.2f} / {e.target_in_source:.2f} | {len(e.passages)} | "
+                     f"{'; '.join(e.evidence)} |")
+    return lines
+
+
+# ----------------------------------------------------------------------------- tables
+def fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def synth_tables(rows: list[dict]) -> str:
+    cols = [("method", "method"), ("recall", "recall"), ("precision", "precision (same tree)"),
+            ("strict_precision", "precision (true pairs)"), ("f1", "F1"), ("false_copy_rate", "false-copy rate")]
+    out = ["#### Pair detection", "", "| corpus | " + " | ".join(c[1] for c in cols) + " |",
+           "|" + "---|" * (len(cols) + 1)]
+    for r in rows:
+        if "containment" in r["method"] or (r["method"] == "lineage trace"):
+            out.append(f"| {r['corpus']} | " + " | ".join(fmt(r[c]) if c != "method" else r[c] for c, _ in cols) + " |")
+    cols = [("method", "method"), ("coverage", "coverage"), ("acc_resolved", "accuracy (resolved)"),
+            ("acc_all", "accuracy (unresolved = wrong)"), ("sibling_common", "hidden-source siblings marked common"),
+            ("brier", "Brier"), ("ece", "ECE"), ("parent_p", "parent P"), ("parent_r", "parent R"),
+            ("parent_f1", "parent F1"), ("root_p", "root P"), ("root_r", "root R"), ("plagdet", "plagdet")]
+    out += ["", "#### Direction, calibration, lineage, passages", "",
+            "| corpus | " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * (len(cols) + 1)]
+    for r in rows:
+        if "containment" not in r["method"]:
+            out.append(f"| {r['corpus']} | " + " | ".join(fmt(r[c]) if c != "method" else r[c] for c, _ in cols) + " |")
+    return "\n".join(out)
+
+
+def pan_table(rows: list[dict]) -> str:
+    cols = [("pairs", "pairs"), ("recall", "recall"), ("false_copy_rate", "false-copy rate"),
+            ("coverage", "direction coverage"), ("acc_resolved", "accuracy (resolved)"),
+            ("acc_all", "accuracy (unresolved = wrong)"), ("longer", "baseline: longer is source"),
+            ("shorter", "baseline: shorter is source"), ("plagdet", "plagdet"), ("p_prec", "precision"),
+            ("p_rec", "recall (chars)"), ("gran", "granularity")]
+    out = ["| subcorpus | " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * (len(cols) + 1)]
+    for r in rows:
+        out.append(f"| {r['subcorpus']} | " + " | ".join(fmt(r.get(c)) for c, _ in cols) + " |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-pan", action="store_true")
+    parser.add_argument("--write", type=Path, help="replace the quality section of this Markdown file")
+    args = parser.parse_args()
+    if not (args.data / "reuters21578").is_dir():
+        sys.exit(f"bench_quality: {args.data}/reuters21578 not found (pass --data pointing at shared/data)")
+    command = "python scripts/bench_quality.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory() as tmp:
+        synth_rows = bench_synth(args.data, Path(tmp), args.docs, args.seed)
+    sections = [
+        "### Synth corpus (Reuters-21578 base, seed %d)" % args.seed, "",
+        f"Trace time: with timestamps {synth_rows[0]['seconds']:.1f} s; see the speed benchmark for scale.", "",
+        synth_tables(synth_rows),
+    ]
+    if not args.skip_pan:
+        pan_rows, pan_seconds, pan_docs = bench_pan(args.data)
+        sections += ["", f"### PAN 2013 text-alignment training corpus ({pan_docs} documents, traced in "
+                         f"{pan_seconds:.0f} s; 05: annotated pairs only)", "", pan_table(pan_rows)]
+    sections += ["", "### Seeds (no ground truth: the verdicts)", "",
+                 "| source | target | relation | direction | confidence | containment s/t | passages | evidence |",
+                 "|---|---|---|---|---|---|---|---|", *bench_seeds()]
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    header = [START, "## Quality (`scripts/bench_quality.py`)", "",
+              f"Command: `{command.strip()}` — commit {commit}, {time.strftime('%Y-%m-%d')}, "
+              f"Python {platform.python_version()}, {platform.machine()}.", ""]
+    text = "\n".join(header + sections + ["", END])
+    print(text)
+    if args.write:
+        old = args.write.read_text(encoding="utf-8") if args.write.exists() else "# Benchmarks\n"
+        if START in old and END in old:
+            new = old[: old.index(START)] + text + old[old.index(END) + len(END):]
+        else:
+            new = old.rstrip() + "\n\n" + text + "\n"
+        args.write.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
