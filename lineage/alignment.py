@@ -17,8 +17,6 @@ not split a passage. Passages shorter than ``min_words`` are dropped.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from lineage.model import Alignment, Passage
@@ -68,7 +66,9 @@ def align_pair(
     a_in_b = len(common) / len(ua) if len(ua) else 0.0
     b_in_a = len(common) / len(ub) if len(ub) else 0.0
     if ignore is not None and len(ignore) and len(common):
-        common = common[~np.isin(common, ignore, assume_unique=True)]
+        if len(ignore) > 1 and not (ignore[1:] > ignore[:-1]).all():
+            ignore = np.unique(ignore)
+        common = common[~_member(common, ignore)]
     spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words)
     qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
     qb = (quoted_tokens(b) if b_quoted is None else b_quoted) if spans else None
@@ -116,44 +116,37 @@ def _spans(
     max_gap: int,
     min_words: int,
 ) -> list[tuple[int, int, int, int]]:
-    """Token spans ``(a0, a1, b0, b1)`` (end exclusive) of the aligned passages, by ``a0``."""
+    """Token spans ``(a0, a1, b0, b1)`` (end exclusive) of the aligned passages, by ``a0``.
+
+    Seeds and runs are found with array operations (sorting by shingle value,
+    then by diagonal); only the one-to-one choice of runs and the merging of
+    neighbours, over a few dozen runs, are Python loops.
+    """
     if len(common) == 0:
         return []
-    where_b: dict[int, list[int]] = defaultdict(list)
-    for j in np.flatnonzero(np.isin(hb, common)).tolist():
-        where_b[int(hb[j])].append(j)
-    where_a: dict[int, list[int]] = defaultdict(list)
-    for i in np.flatnonzero(np.isin(ha, common)).tolist():
-        where_a[int(ha[i])].append(i)
-    seeds: list[tuple[int, int]] = []
-    for value, positions in where_a.items():
-        others = where_b[value]
-        if len(positions) > MAX_REPEATS or len(others) > MAX_REPEATS:
-            continue
-        seeds += [(i, j) for i in positions for j in others]
-    if not seeds:
+    seed_i, seed_j = _seeds(ha, hb, common)
+    if len(seed_i) == 0:
         return []
-    seeds.sort(key=lambda s: (s[1] - s[0], s[0]))
+    diagonal = seed_j - seed_i
+    order = np.lexsort((seed_i, diagonal))
+    seed_i, seed_j, diagonal = seed_i[order], seed_j[order], diagonal[order]
+    # a run continues while the diagonal is the same and i advances by one
+    breaks = np.flatnonzero((diagonal[1:] != diagonal[:-1]) | (seed_i[1:] != seed_i[:-1] + 1)) + 1
+    first = np.concatenate(([0], breaks))
+    last = np.concatenate((breaks - 1, [len(seed_i) - 1]))
     width_a, width_b = min(k, len_a), min(k, len_b)
-    runs: list[tuple[int, int, int, int]] = []
-    start_i, start_j = seeds[0]
-    prev_i, prev_j = seeds[0]
-    for i, j in seeds[1:] + [(-10, 10**9)]:
-        if j - i == prev_j - prev_i and i == prev_i + 1:
-            prev_i, prev_j = i, j
-            continue
-        runs.append((start_i, prev_i + width_a, start_j, prev_j + width_b))
-        start_i, start_j, prev_i, prev_j = i, j, i, j
+    runs = list(zip(seed_i[first].tolist(), (seed_i[last] + width_a).tolist(),
+                    seed_j[first].tolist(), (seed_j[last] + width_b).tolist()))
     # Longest runs first, each word of either text used by at most one run.
     runs.sort(key=lambda r: (-(r[1] - r[0]), r[0], r[2]))
-    used_a = np.zeros(len_a, dtype=bool)
-    used_b = np.zeros(len_b, dtype=bool)
+    used_a = bytearray(len_a)
+    used_b = bytearray(len_b)
     chosen: list[tuple[int, int, int, int]] = []
     for a0, a1, b0, b1 in runs:
-        if used_a[a0:a1].any() or used_b[b0:b1].any():
+        if any(used_a[a0:a1]) or any(used_b[b0:b1]):
             continue
-        used_a[a0:a1] = True
-        used_b[b0:b1] = True
+        used_a[a0:a1] = b"\x01" * (a1 - a0)
+        used_b[b0:b1] = b"\x01" * (b1 - b0)
         chosen.append((a0, a1, b0, b1))
     chosen.sort()
     merged: list[tuple[int, int, int, int]] = []
@@ -165,3 +158,49 @@ def _spans(
                 continue
         merged.append(span)
     return [s for s in merged if min(s[1] - s[0], s[3] - s[2]) >= min_words]
+
+
+def _seeds(ha: np.ndarray, hb: np.ndarray, common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(i, j)`` with ``ha[i] == hb[j]`` in ``common``, skipping values repeated too often.
+
+    A value found more than :data:`MAX_REPEATS` times in either text seeds
+    nothing. Within one value the pairs are all combinations of its
+    positions (at most ``MAX_REPEATS ** 2``).
+    """
+    pos_a = np.flatnonzero(_member(ha, common))
+    pos_b = np.flatnonzero(_member(hb, common))
+    # positions grouped by value, ascending within a value (stable sort)
+    pos_a = pos_a[np.argsort(ha[pos_a], kind="stable")]
+    pos_b = pos_b[np.argsort(hb[pos_b], kind="stable")]
+    val_a, start_a, count_a = _runs(ha[pos_a])
+    val_b, start_b, count_b = _runs(hb[pos_b])
+    # every value of common occurs in both texts, so val_a == val_b == common here
+    ok = (count_a <= MAX_REPEATS) & (count_b <= MAX_REPEATS)
+    start_a, count_a, start_b, count_b = start_a[ok], count_a[ok], start_b[ok], count_b[ok]
+    single = (count_a == 1) & (count_b == 1)
+    seed_i = [pos_a[start_a[single]]]
+    seed_j = [pos_b[start_b[single]]]
+    for sa, ca, sb, cb in zip(start_a[~single].tolist(), count_a[~single].tolist(),
+                              start_b[~single].tolist(), count_b[~single].tolist()):
+        seed_i.append(np.repeat(pos_a[sa : sa + ca], cb))
+        seed_j.append(np.tile(pos_b[sb : sb + cb], ca))
+    return np.concatenate(seed_i), np.concatenate(seed_j)
+
+
+def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array, where each starts and how often it occurs."""
+    if len(sorted_values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return sorted_values, empty, empty
+    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    counts = np.diff(np.concatenate((starts, [len(sorted_values)])))
+    return sorted_values[starts], starts, counts
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set`` (binary search)."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values

@@ -14,6 +14,13 @@ Two complementary generators:
 Shingles present in more than ``max_df`` documents (share buttons, sign-offs,
 "Advertisement" lines) are boilerplate: they never create a candidate.
 
+Everything is vectorised over the whole corpus (sorting, not Python loops
+per bucket). A bucket or fingerprint shared by more than ``cap`` documents
+(:data:`lineage.representatives.GROUP_CAP`, 500) is paired through its
+representatives instead of all-against-all, and so is a component of more
+than ``cap`` near-identical documents (see :mod:`lineage.representatives`
+for what that changes and why the lineage stays correct).
+
 >>> import numpy as np
 >>> sets = [np.arange(0, 400, dtype=np.uint64), np.arange(0, 100, dtype=np.uint64),
 ...         np.arange(1000, 1100, dtype=np.uint64)]
@@ -23,60 +30,89 @@ Shingles present in more than ``max_df`` documents (share buttons, sign-offs,
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
+from lineage.representatives import GROUP_CAP, PackedSets, collapse_near_identical, group_pair_keys, pack
 
-def document_frequency_filter(hash_sets: list[np.ndarray], max_df: int) -> np.ndarray:
-    """The sorted shingle hashes that occur in more than ``max_df`` documents."""
-    if not hash_sets:
+EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
+_SKETCH_BITS = 23  # counters per row of the document-frequency sketch (2**23)
+
+
+def document_frequency_filter(hash_sets: Sequence[np.ndarray] | PackedSets, max_df: int) -> np.ndarray:
+    """The sorted shingle hashes that occur in more than ``max_df`` documents.
+
+    Each set must hold unique values. Exact, in two passes: a count sketch
+    (two rows of counters indexed by different hash bits; it can only
+    overestimate) keeps the few values that may be that frequent, and those
+    alone are counted exactly. Much cheaper than sorting every shingle of the
+    corpus, and the same answer.
+
+    >>> sets = [np.array([1, 2], dtype=np.uint64), np.array([2, 3], dtype=np.uint64)]
+    >>> document_frequency_filter(sets, 1).tolist()
+    [2]
+    """
+    values = pack(hash_sets).values
+    if len(values) == 0:
         return np.zeros(0, dtype=np.uint64)
-    values, counts = np.unique(np.concatenate(hash_sets), return_counts=True)
-    return values[counts > max_df]
+    mask = np.uint64((1 << _SKETCH_BITS) - 1)
+    low = (values & mask).astype(np.intp)
+    high = ((values >> np.uint64(64 - _SKETCH_BITS)) & mask).astype(np.intp)
+    estimate = np.minimum(np.bincount(low, minlength=1 << _SKETCH_BITS)[low],
+                          np.bincount(high, minlength=1 << _SKETCH_BITS)[high])
+    frequent = values[estimate > max_df]
+    if len(frequent) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    found, counts = np.unique(frequent, return_counts=True)
+    return found[counts > max_df]
 
 
 def fingerprint_pairs(
-    hash_sets: list[np.ndarray],
+    hash_sets: Sequence[np.ndarray] | PackedSets,
     *,
     sample: int = 4,
     min_shared: int = 2,
     max_df: int = 50,
     boilerplate: np.ndarray | None = None,
+    cap: int = GROUP_CAP,
 ) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, sharing ≥ ``min_shared`` sampled non-boilerplate shingles."""
-    fps: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    for index, hashes in enumerate(hash_sets):
-        picked = hashes[hashes % np.uint64(sample) == 0]
-        if boilerplate is not None and len(boilerplate):
-            picked = picked[~np.isin(picked, boilerplate, assume_unique=True)]
-        fps.append(picked)
-        owners.append(np.full(len(picked), index, dtype=np.int64))
-    if not fps:
-        return []
-    fp = np.concatenate(fps)
-    owner = np.concatenate(owners)
+    sets = pack(hash_sets)
+    return _to_pairs(fingerprint_pair_keys(sets, sample=sample, min_shared=min_shared, max_df=max_df,
+                                           boilerplate=boilerplate, cap=cap), len(sets))
+
+
+def fingerprint_pair_keys(
+    sets: PackedSets,
+    *,
+    sample: int = 4,
+    min_shared: int = 2,
+    max_df: int = 50,
+    boilerplate: np.ndarray | None = None,
+    cap: int = GROUP_CAP,
+) -> np.ndarray:
+    """:func:`fingerprint_pairs` as sorted pair keys ``i * n + j`` (int64)."""
+    n = len(sets)
+    picked_mask = sets.values % np.uint64(sample) == 0
+    fp = sets.values[picked_mask]
+    owner = np.repeat(np.arange(n, dtype=np.int64), sets.lengths())[picked_mask]
+    if boilerplate is not None and len(boilerplate) and len(fp):
+        keep = ~_member(fp, boilerplate)
+        fp, owner = fp[keep], owner[keep]
+    if len(fp) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # stable: within one fingerprint the owners stay in ascending order
     order = np.argsort(fp, kind="stable")
     fp, owner = fp[order], owner[order]
-    bounds = np.flatnonzero(np.diff(fp)) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(fp)]))
-    n = len(hash_sets)
-    keys: list[np.ndarray] = []
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        size = end - start
-        if size < 2 or size > max_df:
-            continue
-        members = owner[start:end]
-        i, j = np.triu_indices(size, k=1)
-        keys.append(members[i] * n + members[j])
-    if not keys:
-        return []
-    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
-    good = pair_keys[counts >= min_shared]
-    return [(int(k // n), int(k % n)) for k in good]
+    starts = np.flatnonzero(np.concatenate(([True], fp[1:] != fp[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(fp)])))
+    usable = (sizes >= 2) & (sizes <= max_df)
+    keys, counts = group_pair_keys(owner, starts[usable], sizes[usable], n, sets.priority(), cap=cap)
+    return keys[counts >= min_shared]
 
 
-def lsh_pairs(sigs: np.ndarray, *, bands: int = 32, rows: int = 4) -> list[tuple[int, int]]:
+def lsh_pairs(sigs: np.ndarray, *, bands: int = 32, rows: int = 4, cap: int = GROUP_CAP) -> list[tuple[int, int]]:
     """Pairs whose signatures agree on all ``rows`` values of at least one band.
 
     The chance that a pair of Jaccard ``s`` is proposed is ``1 - (1 - s**rows)**bands``.
@@ -87,30 +123,40 @@ def lsh_pairs(sigs: np.ndarray, *, bands: int = 32, rows: int = 4) -> list[tuple
     >>> lsh_pairs(s, bands=2, rows=2)
     [(0, 1)]
     """
+    return _to_pairs(lsh_pair_keys(sigs, bands=bands, rows=rows, cap=cap), len(sigs))
+
+
+def lsh_pair_keys(sigs: np.ndarray, *, bands: int = 32, rows: int = 4, cap: int = GROUP_CAP,
+                  priority: np.ndarray | None = None) -> np.ndarray:
+    """:func:`lsh_pairs` as sorted pair keys ``i * n + j`` (int64)."""
     n, width = sigs.shape
     if bands * rows > width:
         raise ValueError(f"bands * rows = {bands * rows} exceeds num_perm = {width}")
-    empty = np.all(sigs == np.uint64(0xFFFFFFFFFFFFFFFF), axis=1)
-    found: set[tuple[int, int]] = set()
+    live = np.flatnonzero(~np.all(sigs == EMPTY, axis=1))
+    if priority is None:
+        priority = np.arange(n, dtype=np.int64)
+    all_keys: list[np.ndarray] = []
     for band in range(bands):
-        block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-        _, inverse = np.unique(block, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        order = np.argsort(inverse, kind="stable")
-        groups = np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
-        for group in groups:
-            group = group[~empty[group]]
-            if len(group) < 2:
-                continue
-            group = np.sort(group)
-            for x in range(len(group)):
-                for y in range(x + 1, len(group)):
-                    found.add((int(group[x]), int(group[y])))
-    return sorted(found)
+        block = sigs[live, band * rows : (band + 1) * rows]
+        order = np.lexsort(block.T[::-1])
+        block = block[order]
+        change = np.concatenate(([True], np.any(block[1:] != block[:-1], axis=1)))
+        starts = np.flatnonzero(change)
+        sizes = np.diff(np.concatenate((starts, [len(block)])))
+        many = sizes >= 2
+        if not many.any():
+            continue
+        # members in ascending document order within each bucket, like the pairs they make
+        members = live[order]
+        keys, _ = group_pair_keys(members, starts[many], sizes[many], n, priority, cap=cap)
+        all_keys.append(keys)
+    if not all_keys:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(all_keys))
 
 
 def candidate_pairs(
-    hash_sets: list[np.ndarray],
+    hash_sets: Sequence[np.ndarray] | PackedSets,
     sigs: np.ndarray,
     *,
     bands: int = 32,
@@ -119,10 +165,27 @@ def candidate_pairs(
     min_shared: int = 2,
     max_df: int = 50,
     boilerplate: np.ndarray | None = None,
+    cap: int = GROUP_CAP,
 ) -> list[tuple[int, int]]:
     """The union of LSH and fingerprint candidates, sorted."""
-    near = lsh_pairs(sigs, bands=bands, rows=rows)
-    contained = fingerprint_pairs(
-        hash_sets, sample=sample, min_shared=min_shared, max_df=max_df, boilerplate=boilerplate
-    )
-    return sorted(set(near) | set(contained))
+    sets = pack(hash_sets)
+    priority = sets.priority()
+    near = lsh_pair_keys(sigs, bands=bands, rows=rows, cap=cap, priority=priority)
+    contained = fingerprint_pair_keys(sets, sample=sample, min_shared=min_shared, max_df=max_df,
+                                      boilerplate=boilerplate, cap=cap)
+    keys, _ = collapse_near_identical(np.union1d(near, contained), len(sets), sigs, priority, cap=cap)
+    return _to_pairs(keys, len(sets))
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set`` (binary search)."""
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values
+
+
+def _to_pairs(keys: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """Pair keys ``i * n + j`` back to sorted ``(i, j)`` tuples."""
+    if n == 0 or len(keys) == 0:
+        return []
+    return list(zip((keys // n).tolist(), (keys % n).tolist()))

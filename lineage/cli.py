@@ -7,12 +7,14 @@ stderr and exit status 1, here and nowhere else; usage errors exit 2 (click).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from lineage import __version__
 from lineage.errors import LineageError
+from lineage.direction import FAMILIES
 from lineage.pipeline import Config
 
 
@@ -84,10 +86,14 @@ def config_options(func):
                      help="Shortest passage reported, in words."),
         click.option("--quote-words", type=int, default=defaults.quote_words, show_default=True,
                      help="Pairs sharing fewer unquoted words are quote-only."),
-        click.option("--threshold", type=float, default=defaults.threshold, show_default=True,
-                     help="Confidence below which a direction is 'unresolved'."),
+        click.option("--threshold", type=float, default=None,
+                     help="Confidence below which a direction is 'unresolved' [default: the fitted one]."),
+        click.option("--ablate", multiple=True, type=click.Choice(sorted(FAMILIES)),
+                     help="Leave out an evidence family (for experiments; repeatable)."),
         click.option("--no-timestamps", "no_timestamps", is_flag=True, help="Ignore publication times."),
         click.option("--seed", type=int, default=defaults.seed, show_default=True, help="MinHash seed."),
+        click.option("--workers", type=int, default=defaults.workers, show_default=True,
+                     help="Processes for tokenising, signing and aligning (0: all cores); never changes the result."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -102,32 +108,61 @@ def config_options(func):
               help="CSV or JSONL keyed by id adding published, outlet, url, title.")
 @click.option("--max-nodes", type=int, default=60, show_default=True,
               help="Documents drawn in lineage.png (largest clusters first).")
+@click.option("--per-cluster", is_flag=True,
+              help="Also draw each cluster on its own: lineage-c1.png, lineage-c2.png, ...")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
+@click.option("--profile", is_flag=True, help="Print the seconds spent in each stage to stderr.")
 @config_options
-def trace_cmd(paths, output, metadata, max_nodes, quiet, no_timestamps, **params) -> None:
+def trace_cmd(paths, output, metadata, max_nodes, per_cluster, quiet, profile, no_timestamps, **params) -> None:
     """Trace reuse in PATHS (folders, files, or - for JSONL on stdin) and write the lineage.
 
     Example: lineage trace seeds/ -o output/
     """
     from lineage.export import write_graphml, write_json
     from lineage.pipeline import trace
-    from lineage.render import render_png
+    from lineage.render import render_cluster_pngs, render_png
+    from lineage.report import write_report
 
     config = Config(use_timestamps=not no_timestamps, **params)
     progress = StageProgress(quiet)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     try:
-        result = trace(paths, metadata=metadata, config=config, progress=progress)
+        result = trace(paths, metadata=metadata, config=config, progress=progress, profile=timings)
     finally:
         progress.close()
+    written = time.perf_counter()
     for skipped in result.skipped:
         click.echo(f"lineage: warning: skipped {skipped.describe()}", err=True)
     out = Path(output)
     write_json(result, out / "lineage.json")
     write_graphml(result, out / "lineage.graphml")
     render_png(result, out / "lineage.png", max_nodes=max_nodes)
+    write_report(result, out / "report.html")
+    per = render_cluster_pngs(result, out) if per_cluster else []
+    if profile:
+        timings["write"] = time.perf_counter() - written
+        timings["total"] = time.perf_counter() - started
+        click.echo(profile_table(timings), err=True)
     if not quiet:
         click.echo(summary_table(result))
-        click.echo(f"wrote {out / 'lineage.json'}, {out / 'lineage.graphml'}, {out / 'lineage.png'}")
+        click.echo(f"wrote {out / 'lineage.json'}, {out / 'lineage.graphml'}, {out / 'lineage.png'}, "
+                   f"{out / 'report.html'}" + (f" and {len(per)} cluster diagrams" if per_cluster else ""))
+
+
+PROFILE_STAGES = (("read", "read"), ("shingle", "normalise+shingle"), ("sign", "sign"),
+                  ("candidates", "candidates"), ("align", "align"), ("direction", "direction"),
+                  ("graph", "graph"), ("write", "write"), ("total", "total"))
+
+
+def profile_table(timings: dict[str, float]) -> str:
+    """The ``--profile`` lines: one ``profile: STAGE SECONDS`` line per stage, in pipeline order.
+
+    >>> print(profile_table({"read": 1.0, "total": 1.5}))
+    profile: read                 1.00 s
+    profile: total                1.50 s
+    """
+    return "\n".join(f"profile: {label:<18} {timings[key]:>6.2f} s" for key, label in PROFILE_STAGES if key in timings)
 
 
 def summary_table(result) -> str:
@@ -159,6 +194,25 @@ def _register_quality_commands() -> None:
 
 
 _register_quality_commands()
+
+
+def _register_index_commands() -> None:
+    from lineage.cli_index import build
+
+    for command in build(config_options):
+        main.add_command(command)
+
+
+_register_index_commands()
+
+
+def _register_view_commands() -> None:
+    from lineage.cli_view import compare
+
+    main.add_command(compare)
+
+
+_register_view_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -100,6 +100,12 @@ class LineageScores:
     roots_correct: int
     root_precision: float | None
     root_recall: float | None
+    hidden_predicted: int = 0
+    hidden_truth: int = 0  # hidden documents with at least two visible documents right below them
+    hidden_correct: int = 0
+    hidden_found: int = 0
+    hidden_precision: float | None = None
+    hidden_recall: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,8 @@ def format_report(report: EvalReport) -> str:
     add("parent accuracy (all documents)", g.parent_accuracy, f"n={g.documents}")
     add("root precision", g.root_precision, f"{g.roots_correct}/{g.roots_predicted}")
     add("root recall", g.root_recall, f"{g.roots_correct}/{g.roots_truth}")
+    add("hidden-source precision", g.hidden_precision, f"{g.hidden_correct}/{g.hidden_predicted}")
+    add("hidden-source recall", g.hidden_recall, f"{g.hidden_found}/{g.hidden_truth}")
     section("passages (PAN plagdet)")
     if report.passages is None:
         rows.append(("  no cases in the truth", "", ""))

@@ -323,6 +323,7 @@ def _lineage_scores(forest: TruthForest, lineage: Mapping[str, Any]) -> LineageS
         tree_sizes[forest.root(v)] += 1
     true_roots = {v for v in nodes if truth_parent[v] is None and tree_sizes[forest.root(v)] >= 2}
     hit = len(pred_roots & true_roots)
+    hidden = _hidden_scores(forest, lineage, set(docs))
     return LineageScores(
         documents=len(nodes),
         parent_predicted=len(guessed),
@@ -337,7 +338,50 @@ def _lineage_scores(forest: TruthForest, lineage: Mapping[str, Any]) -> LineageS
         roots_correct=hit,
         root_precision=ratio(hit, len(pred_roots)),
         root_recall=ratio(hit, len(true_roots)),
+        **hidden,
     )
+
+
+def _hidden_scores(forest: TruthForest, lineage: Mapping[str, Any], doc_ids: set[str]) -> dict[str, Any]:
+    """Hidden sources: a predicted one is right when its documents' nearest common truth
+    ancestor is a hidden document; a truth hidden document with at least two visible documents
+    right below it (no visible document between) is found when one predicted hidden source
+    adopted at least two of them."""
+    predicted: dict[str, list[str]] = defaultdict(list)
+    for d in lineage.get("documents", []):
+        parent = d.get("parent")
+        if parent is not None and parent not in doc_ids and d["id"] in forest.nodes:
+            predicted[parent].append(d["id"])
+    below: dict[str, set[str]] = defaultdict(set)
+    for v in forest.nodes:
+        for h in forest.hidden_chain(v)[0]:
+            below[h].add(v)
+    truth = {h: kids for h, kids in below.items() if len(kids) >= 2}
+
+    def ancestors(v: str) -> list[str]:
+        out = []
+        while v in forest.parent:
+            v = forest.parent[v]
+            out.append(v)
+        return out
+
+    correct = 0
+    for children in predicted.values():
+        common = None
+        for c in children:
+            chain = ancestors(c)
+            common = chain if common is None else [a for a in common if a in set(chain)]
+        if len(children) >= 2 and common and common[0] not in forest.nodes:
+            correct += 1
+    found = sum(1 for kids in truth.values() if any(len(kids & set(c)) >= 2 for c in predicted.values()))
+    return {
+        "hidden_predicted": len(predicted),
+        "hidden_truth": len(truth),
+        "hidden_correct": correct,
+        "hidden_found": found,
+        "hidden_precision": ratio(correct, len(predicted)),
+        "hidden_recall": ratio(found, len(truth)),
+    }
 
 
 def _passage_scores(truth: Mapping[str, Any], groups: Groups) -> PlagdetScores | None:

@@ -23,6 +23,8 @@ import networkx as nx
 
 from lineage import __version__
 from lineage.errors import OutputError
+from lineage.graph import hidden_children
+from lineage.model import LineageEdge
 
 if TYPE_CHECKING:
     from lineage.pipeline import TraceResult
@@ -50,6 +52,25 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], objec
         raise
 
 
+def edge_json(e: LineageEdge) -> dict[str, object]:
+    """One edge as in lineage.json ``edges[]``."""
+    return {
+        "source": e.source,
+        "target": e.target,
+        "relation": e.relation,
+        "direction": e.direction,
+        "confidence": round(e.confidence, 4),
+        "jaccard": e.jaccard,
+        "containment": {"source_in_target": e.source_in_target, "target_in_source": e.target_in_source},
+        "passages": [
+            {"source": list(p.source), "target": list(p.target), "words": p.words, "quoted": p.quoted}
+            for p in e.passages
+        ],
+        "evidence": list(e.evidence),
+        "tree": e.tree,
+    }
+
+
 def to_json(result: "TraceResult") -> dict[str, object]:
     """The lineage.json object: documents, edges, clusters, skipped, params, version."""
     cluster_of = result.cluster_of()
@@ -66,24 +87,7 @@ def to_json(result: "TraceResult") -> dict[str, object]:
         }
         for d in result.documents
     ]
-    edges = [
-        {
-            "source": e.source,
-            "target": e.target,
-            "relation": e.relation,
-            "direction": e.direction,
-            "confidence": round(e.confidence, 4),
-            "jaccard": e.jaccard,
-            "containment": {"source_in_target": e.source_in_target, "target_in_source": e.target_in_source},
-            "passages": [
-                {"source": list(p.source), "target": list(p.target), "words": p.words, "quoted": p.quoted}
-                for p in e.passages
-            ],
-            "evidence": list(e.evidence),
-            "tree": e.tree,
-        }
-        for e in result.edges
-    ]
+    edges = [edge_json(e) for e in result.edges]
     clusters = []
     for n, members in enumerate(result.clusters, start=1):
         clusters.append(
@@ -99,9 +103,18 @@ def to_json(result: "TraceResult") -> dict[str, object]:
         "documents": documents,
         "edges": edges,
         "clusters": clusters,
-        "hidden_sources": [],
+        "hidden_sources": [
+            {
+                "id": hidden,
+                "children": children,
+                "cluster": cluster_of.get(children[0]),
+                "evidence": [f"{len(children)} documents read as copies of one unseen text "
+                             "(common-source edges between them, no better parent among the documents)"],
+            }
+            for hidden, children in hidden_children(result.parents).items()
+        ],
         "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in result.skipped],
-        "params": result.params,
+        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in result.params.items()},
     }
 
 

@@ -2,9 +2,9 @@
 
 The lineage tree is a maximum spanning arborescence (Chu-Liu/Edmonds, in
 networkx) over a virtual root: every document can hang from the root at
-weight 0, every oriented copy edge ``s -> t`` offers ``t`` the parent ``s`` at
-weight ``confidence * (0.5 + 0.5 * containment)``. Quote-only and
-common-source edges never become tree edges (neither is a copy of the other).
+weight 0, every oriented copy edge ``s -> t`` offers ``t`` the parent ``s``
+(see :func:`lineage_forest`), and documents joined by common-source edges may
+hang from a hidden source instead. Quote-only edges never enter the tree.
 
 >>> from lineage.model import LineageEdge
 >>> e = LineageEdge("a", "b", "derived", "forward", 0.9, 0.3, 0.4, 0.9, (), ("x",))
@@ -30,25 +30,93 @@ def is_copy(edge: LineageEdge) -> bool:
     return edge.relation in COPY_RELATIONS
 
 
-def lineage_forest(ids: Sequence[str], edges: Iterable[LineageEdge]) -> tuple[dict[str, str | None], set[tuple[str, str]]]:
-    """Each document's parent (None for originals) and the set of tree edges."""
+HIDDEN_COST = 0.25  # weight a hidden source must win back before it is worth positing
+
+
+def lineage_forest(
+    ids: Sequence[str], edges: Iterable[LineageEdge], *, hidden_cost: float = HIDDEN_COST
+) -> tuple[dict[str, str | None], set[tuple[str, str]]]:
+    """Each document's parent (None for originals, ``hidden-N`` for a hidden source) and the tree edges.
+
+    An oriented copy edge ``s -> t`` offers ``t`` the parent ``s`` at weight
+    ``confidence * target_in_source`` (how sure the orientation is, times how
+    much of the copy the parent explains: a parent explains more of its child
+    than a grandparent or a sibling does). Documents joined by common-source
+    edges may instead hang from a hidden source, which costs ``hidden_cost``
+    and is kept only if it adopts at least two documents.
+    """
+    edges = sorted(edges, key=lambda e: (e.source, e.target))
+    groups = _common_groups(edges)
+    while True:
+        parents, chosen, adopted = _arborescence(ids, edges, groups, hidden_cost)
+        lonely = [h for h, members in groups.items() if len(adopted.get(h, ())) < 2]
+        if not lonely:
+            return parents, chosen
+        for h in lonely:
+            del groups[h]
+
+
+def hidden_children(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    """Hidden sources and the documents they adopted, from a parent map.
+
+    >>> hidden_children({"a": "hidden-1", "b": "hidden-1", "c": None})
+    {'hidden-1': ['a', 'b']}
+    """
+    out: dict[str, list[str]] = {}
+    for child, parent in sorted(parents.items()):
+        if parent is not None and parent.startswith(HIDDEN_PREFIX):
+            out.setdefault(parent, []).append(child)
+    return out
+
+
+HIDDEN_PREFIX = "hidden-"
+
+
+def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
+    """Hidden-source candidates: groups of documents joined by common-source edges."""
+    g = nx.Graph()
+    for e in edges:
+        if is_copy(e) and e.direction == "common-source":
+            g.add_edge(e.source, e.target)
+    groups: dict[str, dict[str, float]] = {}
+    for n, members in enumerate(sorted((sorted(c) for c in nx.connected_components(g))), start=1):
+        weights = {m: 0.0 for m in members}
+        for e in edges:
+            if e.direction == "common-source" and e.source in weights and is_copy(e):
+                weights[e.source] = max(weights[e.source], e.confidence * e.source_in_target)
+                weights[e.target] = max(weights[e.target], e.confidence * e.target_in_source)
+        groups[f"{HIDDEN_PREFIX}{n}"] = weights
+    return groups
+
+
+def _arborescence(ids, edges, groups, hidden_cost):
     g = nx.DiGraph()
     g.add_node(ROOT)
     for doc_id in sorted(ids):
         g.add_edge(ROOT, doc_id, weight=0.0)
-    for e in sorted(edges, key=lambda e: (e.source, e.target)):
+    for e in edges:
         if not is_copy(e) or e.direction == "common-source":
             continue
-        weight = e.confidence * (0.5 + 0.5 * max(e.source_in_target, e.target_in_source))
-        g.add_edge(e.source, e.target, weight=round(weight, 6) + 1e-6)
+        g.add_edge(e.source, e.target, weight=round(e.confidence * e.target_in_source, 6) + 1e-6)
+    for h, weights in groups.items():
+        # Every node, a hidden one too, must hang somewhere, so the root edge is free and the
+        # cost is charged per adopted document (at least two): half the cost each.
+        g.add_edge(ROOT, h, weight=0.0)
+        for member, w in weights.items():
+            g.add_edge(h, member, weight=round(w - hidden_cost / 2, 6))
     tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
     parents: dict[str, str | None] = {doc_id: None for doc_id in ids}
     chosen: set[tuple[str, str]] = set()
+    adopted: dict[str, list[str]] = {}
     for u, v in tree.edges():
-        if u != ROOT:
-            parents[v] = u
+        if u == ROOT or v in groups:
+            continue
+        parents[v] = u
+        if u in groups:
+            adopted.setdefault(u, []).append(v)
+        else:
             chosen.add((u, v))
-    return parents, chosen
+    return parents, chosen, adopted
 
 
 def clusters(ids: Sequence[str], edges: Iterable[LineageEdge]) -> list[list[str]]:
@@ -69,6 +137,11 @@ def clusters(ids: Sequence[str], edges: Iterable[LineageEdge]) -> list[list[str]
 def build_graph(docs: Sequence[Document], edges: Iterable[LineageEdge], parents: dict[str, str | None], cluster_of: dict[str, str]) -> nx.DiGraph:
     """A DiGraph with one node per document and one edge per verified pair (all relations)."""
     g = nx.DiGraph()
+    for hidden, children in hidden_children(parents).items():
+        g.add_node(hidden, title="hidden source (inferred, not in the corpus)", hidden=True,
+                   cluster=cluster_of.get(children[0]))
+        for child in children:
+            g.add_edge(hidden, child, relation="hidden-source", tree=True)
     for doc in docs:
         g.add_node(
             doc.id,

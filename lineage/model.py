@@ -83,6 +83,40 @@ class Alignment:
 
 
 @dataclass(frozen=True, slots=True)
+class SideProfile:
+    """What one document of a pair has that the other lacks, in words (boilerplate excluded)."""
+
+    words: int
+    commentary: int = 0  # words of blocks opening with "Comment:", "Editor's note:", ...
+    commentary_label: str = ""
+    unrelated: int = 0  # unshared blocks whose vocabulary the shared text does not use
+    head: int = 0  # related unshared words before the first shared passage
+    interior: int = 0  # related unshared words between shared passages
+    tail: int = 0  # related unshared words after the last shared passage
+    credit: str = ""  # the other document's outlet, when this text names it
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """Pairwise direction evidence for ``(a, b)``; ``time`` is +1 when a was published first."""
+
+    a: SideProfile
+    b: SideProfile
+    time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A candidate pair that survived exact alignment: alignment, relation, pairwise evidence."""
+
+    i: int  # document indices, docs[i].id < docs[j].id
+    j: int
+    alignment: Alignment
+    relation: str
+    evidence: PairEvidence | None  # None for quote-only pairs
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """Direction inferred for a pair: probabilities of the three hypotheses."""
 

@@ -19,6 +19,7 @@ raw text, so passages can be reported as raw character offsets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,13 @@ _TOKEN = regex.compile(rf"[{_SINGLE}]|{_WORD_CHAR}(?:{_WORD_CHAR}|[{_JOINERS}]+(
 _DROP = dict.fromkeys(map(ord, _JOINERS))
 # Arabic-script short vowels and marks that writers include or omit at will, and tatweel.
 _ARABIC_OPTIONAL = {cp for cp in range(0x064B, 0x0660)} | {0x0670, 0x0640}
+# A non-ASCII character that can be (part of) a word: its presence sends a text down the
+# Unicode path. Curly quotes, dashes and other punctuation do not.
+_NON_ASCII_WORD = regex.compile(rf"[[\p{{L}}\p{{M}}\p{{N}}{_JOINERS}]--[\x00-\x7f]]", regex.V1)
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
+# 1 for the ASCII letters and digits, index 128 standing for every non-ASCII character.
+_ALNUM = np.zeros(129, dtype=np.int8)
+_ALNUM[[ord(c) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,13 @@ def tokenize(text: str) -> Tokens:
     >>> tokenize("inter\u00adnational talks").norms
     ('international', 'talks')
     """
+    if ascii_words(text):
+        return _tokenize_ascii(text)
+    return _tokenize_unicode(text)
+
+
+def _tokenize_unicode(text: str) -> Tokens:
+    """:func:`tokenize` for any text: the Unicode regular expression, each token normalised."""
     starts: list[int] = []
     ends: list[int] = []
     norms: list[str] = []
@@ -74,6 +89,37 @@ def tokenize(text: str) -> Tokens:
         norms=tuple(norms),
         starts=np.asarray(starts, dtype=np.int64),
         ends=np.asarray(ends, dtype=np.int64),
+    )
+
+
+def ascii_words(text: str) -> bool:
+    """Whether every word character of ``text`` is ASCII (curly quotes and dashes may be present).
+
+    Such a text's tokens are exactly its runs of ``[A-Za-z0-9]`` and their
+    comparison forms are those runs lower-cased (NFKC and case folding change
+    nothing else in ASCII), which :func:`tokenize` and
+    :func:`lineage.shingles.text_shingles` exploit: most news text in Latin
+    script takes this path, many times faster than the Unicode one.
+
+    >>> ascii_words("“Kerry’s” talks — 2015"), ascii_words("café")
+    (True, False)
+    """
+    return text.isascii() or _NON_ASCII_WORD.search(text) is None
+
+
+def _tokenize_ascii(text: str) -> Tokens:
+    """:func:`tokenize` for a text whose word characters are all ASCII (same result)."""
+    norms = _ASCII_RUN.findall(text.lower())
+    # UTF-32 gives one code unit per character, so positions are character offsets.
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    word = np.zeros(len(codes) + 2, dtype=np.int8)
+    word[1:-1] = _ALNUM[np.minimum(codes, 128)]
+    step = np.diff(word)
+    return Tokens(
+        text=text,
+        norms=tuple(norms),
+        starts=np.flatnonzero(step == 1).astype(np.int64),
+        ends=np.flatnonzero(step == -1).astype(np.int64),
     )
 
 

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import IO, Callable, Iterable
 
 import networkx as nx
@@ -21,15 +23,26 @@ import numpy as np
 
 from lineage.alignment import align_pair, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
+from lineage.parallel import default_workers, run_batches, shingle_all, verify_batch, verify_tasks
+from lineage.representatives import PackedSets, pack
 from lineage.corpus import load_corpus
-from lineage.direction import infer_direction
+from lineage.direction import FAMILIES, decide
 from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
-from lineage.model import Document, LineageEdge, Skipped
+from lineage.evidence import (
+    boilerplate_mask,
+    foreign_mask,
+    pair_evidence,
+    side_blocks,
+    template_shingles,
+    token_spans,
+)
+from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
 from lineage.normalise import Tokens, tokenize
 from lineage.relation import classify
 from lineage.shingles import shingle_hashes
-from lineage.signatures import signatures
+from lineage.signatures import packed_signatures
+from lineage.witness import pick_witnesses, readings, witness_votes
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,11 +61,15 @@ class Config:
     max_gap: int = 8  # words of difference merged inside one passage
     min_words: int = 8  # shortest passage reported
     quote_words: int = 50  # fewer unquoted shared words than this (and no containment) = quote-only
-    threshold: float = 0.6  # below this confidence a direction is "unresolved"
+    threshold: float | None = None  # below this confidence a direction is "unresolved"; None = fitted
     use_timestamps: bool = True
+    ablate: tuple[str, ...] = ()  # evidence families left out (experiments): inclusion, witness, time, credit
     seed: int = 1
+    workers: int = 0  # processes for the parallel stages; 0 = all cores (never changes the result)
 
     def __post_init__(self) -> None:
+        if self.workers < 0:
+            raise ConfigError(f"workers must be 0 (all cores) or more, got {self.workers}", fix="use --workers 2")
         if self.k < 1:
             raise ConfigError(f"k must be at least 1, got {self.k}", fix="use --k 5 for news text")
         if self.bands * self.rows > self.num_perm:
@@ -62,8 +79,16 @@ class Config:
             )
         if self.sample < 1 or self.min_shared < 1:
             raise ConfigError("sample and min-shared must be at least 1", fix="use --sample 4 --min-shared 2")
-        if not 0.5 <= self.threshold <= 1.0:
-            raise ConfigError(f"threshold must be in [0.5, 1], got {self.threshold}", fix="use --threshold 0.6")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"threshold must be in [0, 1], got {self.threshold}", fix="leave --threshold out")
+        unknown = set(self.ablate) - set(FAMILIES)
+        if unknown:
+            raise ConfigError(f"unknown evidence family {sorted(unknown)[0]!r}",
+                              fix=f"choose from {', '.join(FAMILIES)}")
+
+    def dropped_families(self) -> tuple[str, ...]:
+        """Families left out, counting --no-timestamps as leaving out 'time'."""
+        return tuple(sorted(set(self.ablate) | (set() if self.use_timestamps else {"time"})))
 
     def effective_max_df(self, n_docs: int) -> int:
         return self.max_df if self.max_df > 0 else max(50, n_docs // 100)
@@ -92,15 +117,54 @@ class TraceResult:
         return to_json(self)
 
 
+class _OnDemand:
+    """``tokens[i]`` / ``hashes[i]`` computed when asked, the most recent ones kept (bounded memory).
+
+    The bulk stages never hold tokens for the whole corpus (spans and
+    normalised words are ~15 KB per 600-word document); the stages that need
+    them for some documents (alignment in workers, direction) get them here.
+    """
+
+    def __init__(self, make: Callable[[int], object], size: int, keep: int = 16384) -> None:
+        self.make, self.size, self.keep = make, size, keep
+        self.cache: OrderedDict[int, object] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int):
+        if index in self.cache:
+            self.cache.move_to_end(index)
+            return self.cache[index]
+        value = self.make(index)
+        self.cache[index] = value
+        if len(self.cache) > self.keep:
+            self.cache.popitem(last=False)
+        return value
+
+    def __iter__(self):
+        return (self[i] for i in range(self.size))
+
+
 @dataclass
 class Prepared:
-    """Per-document arrays the pairwise stages need: tokens, positional and unique shingles."""
+    """Per-document data the pairwise stages need: unique shingle sets, signatures, tokens on demand.
+
+    ``unique[i]`` (sorted unique shingle hashes, packed for the whole corpus),
+    ``words[i]`` and ``signatures[i]`` are computed once by :func:`prepare`;
+    ``tokens[i]`` and ``hashes[i]`` (positional shingle hashes) are computed
+    when first asked for and only the most recent are kept. Any object
+    indexable by document index works in their place (a batch of
+    :func:`lineage.parallel.verify_batch` uses dicts).
+    """
 
     docs: list[Document]
-    tokens: list[Tokens]
-    hashes: list[np.ndarray]  # positional shingle hashes
-    unique: list[np.ndarray]  # sorted unique shingle hashes
+    tokens: "list[Tokens] | _OnDemand"
+    hashes: "list[np.ndarray] | _OnDemand"  # positional shingle hashes
+    unique: "list[np.ndarray] | PackedSets"  # sorted unique shingle hashes
     _quoted: dict[int, np.ndarray] = field(default_factory=dict)
+    words: np.ndarray | None = None  # tokens per document
+    signatures: np.ndarray | None = None  # (documents, num_perm) MinHash signatures
 
     def quoted(self, index: int) -> np.ndarray:
         """Per-token quotation flags of one document, computed once when first needed."""
@@ -116,37 +180,96 @@ def trace(
     config: Config | None = None,
     progress: Progress | None = None,
     stdin: IO[str] | None = None,
+    profile: dict[str, float] | None = None,
 ) -> TraceResult:
-    """Read a corpus, find and align reused passages, infer direction, build the lineage."""
+    """Read a corpus, find and align reused passages, infer direction, build the lineage.
+
+    ``profile``, when given, receives the wall-clock seconds of each stage
+    (``read``, ``shingle``, ``sign``, ``candidates``, ``align``,
+    ``direction``, ``graph``).
+    """
     config = config or Config()
     report = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {} if profile is None else profile
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
     docs, skipped = load_corpus(paths, metadata=metadata, stdin=stdin, progress=report)
-    prepared = prepare(docs, config, report)
+    lap("read")
+    prepared = prepare(docs, config, report, profile=timings)
+    clock = time.perf_counter()  # prepare books its own time (shingle and sign)
     pairs, boilerplate, max_df = find_candidates(prepared, config, report)
-    edges = verify_pairs(prepared, pairs, config, boilerplate, report)
-    params = asdict(config) | {"max_df_effective": max_df, "documents": len(docs), "candidates": len(pairs)}
+    lap("candidates")
+    verified = verify_pairs(prepared, pairs, config, boilerplate, report)
+    lap("align")
+    edges = orient(prepared, verified, config, boilerplate, report)
+    lap("direction")
+    # `workers` never changes the result, so it is not a parameter of it
+    params = {name: value for name, value in asdict(config).items() if name != "workers"}
+    params |= {"max_df_effective": max_df, "documents": len(docs), "candidates": len(pairs)}
+    assert prepared.words is not None
     result = assemble(docs, edges, skipped=skipped, params=params,
-                      words={d.id: len(t) for d, t in zip(docs, prepared.tokens)})
+                      words={d.id: int(w) for d, w in zip(docs, prepared.words)})
     report("graph", 1, 1)
+    lap("graph")
     return result
 
 
-def prepare(docs: list[Document], config: Config, report: Progress) -> Prepared:
-    """Tokenise and shingle every document."""
-    tokens: list[Tokens] = []
-    hashes: list[np.ndarray] = []
-    for i, doc in enumerate(docs):
-        t = tokenize(doc.text)
-        tokens.append(t)
-        hashes.append(shingle_hashes(t, k=config.k))
-        report("shingle", i + 1, len(docs))
-    return Prepared(docs, tokens, hashes, [np.unique(h) for h in hashes])
+def _workers(config: Config) -> int:
+    return config.workers or default_workers()
+
+
+def prepare(docs: list[Document], config: Config, report: Progress,
+            profile: dict[str, float] | None = None) -> Prepared:
+    """Tokenise, shingle and sign every document, in batches on ``config.workers`` processes.
+
+    Keeps per document only its sorted unique shingle hashes (packed), its
+    word count and its signature; tokens are recomputed on demand.
+    ``profile`` receives the wall time split into ``shingle`` and ``sign`` in
+    proportion to the workers' CPU time in each (they run fused, per batch).
+    """
+    started = time.perf_counter()
+    values: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    words: list[np.ndarray] = []
+    sigs: list[np.ndarray] = []
+    cpu = [0.0, 0.0]
+    report("shingle", 0, len(docs))
+    for batch in shingle_all([d.text for d in docs], k=config.k, num_perm=config.num_perm, seed=config.seed,
+                             workers=_workers(config), progress=lambda done: report("shingle", done, len(docs))):
+        values.append(batch.values)
+        lengths.append(np.diff(batch.offsets))
+        words.append(batch.words)
+        sigs.append(batch.signatures)
+        cpu[0] += batch.shingle_seconds
+        cpu[1] += batch.sign_seconds
+    offsets = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))) if lengths else np.zeros(1, np.int64)
+    unique = PackedSets(np.concatenate(values) if values else np.zeros(0, np.uint64), offsets.astype(np.int64))
+    signatures = np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint64)
+    tokens = _OnDemand(lambda i: tokenize(docs[i].text), len(docs))
+    hashes = _OnDemand(lambda i: shingle_hashes(tokens[i], k=config.k), len(docs))
+    report("sign", len(docs), len(docs))
+    if profile is not None:
+        wall = time.perf_counter() - started
+        share = cpu[0] / sum(cpu) if sum(cpu) > 0 else 1.0
+        profile["shingle"] = profile.get("shingle", 0.0) + wall * share
+        profile["sign"] = profile.get("sign", 0.0) + wall * (1 - share)
+    return Prepared(docs, tokens, hashes, unique,
+                    words=np.concatenate(words) if words else np.zeros(0, np.int64), signatures=signatures)
 
 
 def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tuple[list[tuple[int, int]], np.ndarray, int]:
     """Sign, find boilerplate, propose pairs: ``(pairs, boilerplate hashes, max_df used)``."""
     n = len(prepared.docs)
-    sigs = signatures(prepared.unique, num_perm=config.num_perm, seed=config.seed)
+    sigs = prepared.signatures
+    if sigs is None:  # a Prepared built by hand
+        sets = pack(prepared.unique)
+        sigs = packed_signatures(sets.values, sets.offsets, num_perm=config.num_perm, seed=config.seed)
     report("sign", n, n)
     max_df = config.effective_max_df(n)
     boilerplate = document_frequency_filter(prepared.unique, max_df)
@@ -159,15 +282,88 @@ def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tup
 
 
 def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Config, boilerplate: np.ndarray,
-                 report: Progress) -> list[LineageEdge]:
-    """Align, classify and orient every candidate pair; pairs sharing no passage are dropped."""
-    edges: list[LineageEdge] = []
-    for done, (i, j) in enumerate(pairs, start=1):
-        edge = verify_pair(prepared, i, j, config, boilerplate)
-        if edge is not None:
-            edges.append(edge)
+                 report: Progress) -> list[Verified]:
+    """Align and classify every candidate pair; pairs sharing no passage are dropped.
+
+    Runs :func:`verify_pair` in batches on ``config.workers`` processes (see
+    :func:`lineage.parallel.verify_batch`); the results come back in the
+    order of ``pairs`` whatever the number of workers.
+    """
+    tasks, order = verify_tasks(prepared.docs, pairs, config, boilerplate, _workers(config))
+    results: list[Verified | None] = [None] * len(pairs)
+    done = 0
+    report("align", 0, len(pairs))
+    for task, found in zip(tasks, run_batches(verify_batch, tasks, _workers(config))):
+        for position, v in zip(order[done : done + len(found)].tolist(), found):
+            results[position] = v  # type: ignore[assignment]
+        done += len(found)
         report("align", done, len(pairs))
+    return [v for v in results if v is not None]
+
+
+def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerplate: np.ndarray,
+           report: Progress) -> list[LineageEdge]:
+    """Decide the direction of every verified pair, using what the other verified pairs show.
+
+    Runs after all pairs are aligned because two kinds of evidence need the
+    whole picture: site templates (shingles recurring across unrelated copy
+    clusters, neutral like boilerplate) and witnesses (documents with a copy
+    relation to either side, see :mod:`lineage.witness`).
+    """
+    n = len(prepared.docs)
+    copies = [v for v in verified if v.relation != "quote-only"]
+    neighbours: dict[int, set[int]] = {}
+    for v in copies:
+        neighbours.setdefault(v.i, set()).add(v.j)
+        neighbours.setdefault(v.j, set()).add(v.i)
+    component = _components(n, [(v.i, v.j) for v in copies])
+    neutral = np.union1d(boilerplate, template_shingles(prepared.unique, component))
+    ids = [d.id for d in prepared.docs]
+    dropped = config.dropped_families()
+    edges = []
+    for done, v in enumerate(verified, start=1):
+        a, b = prepared.docs[v.i], prepared.docs[v.j]
+        al = v.alignment
+        if v.evidence is None:
+            edges.append(_edge(al, v.relation, a.id, "unresolved", 0.5, (
+                f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",)))
+            report("direction", done, len(verified))
+            continue
+        ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
+        na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
+        nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
+        ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb)
+        votes = (0, 0, 0)
+        if "witness" not in dropped:
+            blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
+            blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
+            votes = witness_votes(
+                readings(prepared.hashes[v.i], foreign_mask(len(ta), blocks_a), config.k),
+                readings(prepared.hashes[v.j], foreign_mask(len(tb), blocks_b), config.k),
+                prepared.unique[v.i], prepared.unique[v.j],
+                [prepared.unique[w] for w in pick_witnesses(v.i, v.j, neighbours, ids)], neutral,
+            )
+        verdict = decide(a.id, b.id, ev, votes, threshold=config.threshold, ablate=dropped)
+        edges.append(_edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence))
+        report("direction", done, len(verified))
     return edges
+
+
+def _components(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Connected-component label of each of ``n`` documents (union-find)."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return np.array([find(x) for x in range(n)], dtype=np.int64)
 
 
 def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Skipped],
@@ -184,8 +380,8 @@ def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Sk
     return result
 
 
-def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate: np.ndarray) -> LineageEdge | None:
-    """Align documents ``i`` and ``j`` exactly; the edge with relation and direction, or None."""
+def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate: np.ndarray) -> Verified | None:
+    """Align documents ``i`` and ``j`` exactly and classify the pair; None when nothing is shared."""
     if prepared.docs[i].id > prepared.docs[j].id:
         i, j = j, i
     a, ta, b, tb = prepared.docs[i], prepared.tokens[i], prepared.docs[j], prepared.tokens[j]
@@ -193,22 +389,45 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
                     a_hashes=prepared.hashes[i], b_hashes=prepared.hashes[j], ignore=boilerplate,
                     a_quoted=prepared.quoted(i), b_quoted=prepared.quoted(j),
                     a_unique=prepared.unique[i], b_unique=prepared.unique[j])
+    if not al.passages:
+        return None
+    ev = pair_evidence(a, ta, b, tb, al,
+                       a_neutral=boilerplate_mask(prepared.hashes[i], len(ta), config.k, boilerplate),
+                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate))
     relation = classify(al, quote_words=config.quote_words)
     if relation is None:
         return None
-    if relation == "quote-only":
-        verdict_source, verdict_target = a.id, b.id
-        direction, confidence = "unresolved", 0.5
-        evidence: tuple[str, ...] = (
-            f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",
-        )
-    else:
-        v = infer_direction(a, ta, b, tb, al, threshold=config.threshold, use_timestamps=config.use_timestamps)
-        verdict_source, verdict_target, direction, confidence, evidence = v.source, v.target, v.direction, v.confidence, v.evidence
-    forward = verdict_source == a.id
+    if relation != "quote-only":
+        # an appended unrelated story may hide that the rest is a copy; it never makes quotations one
+        relation = classify(_without_unrelated(al, ev), quote_words=config.quote_words) or relation
+    return Verified(i, j, al, relation, None if relation == "quote-only" else ev)
+
+
+def _without_unrelated(al: Alignment, ev: PairEvidence, least: float = 0.2) -> Alignment:
+    """The alignment with coverage computed as if unrelated blocks (an appended story) were not there.
+
+    Only for a document whose shared text is substantial (coverage ≥ ``least``):
+    next to a few shared quotations everything else looks "unrelated", and
+    leaving it out would make two independent reports look like duplicates.
+    """
+
+    def adjusted(coverage: float, words: int, unrelated: int) -> float:
+        return coverage * words / max(1, words - unrelated) if coverage >= least else coverage
+
+    return replace(
+        al,
+        a_coverage=adjusted(al.a_coverage, al.a_words, ev.a.unrelated),
+        b_coverage=adjusted(al.b_coverage, al.b_words, ev.b.unrelated),
+    )
+
+
+def _edge(al: Alignment, relation: str, source: str, direction: str, confidence: float,
+          evidence: tuple[str, ...]) -> LineageEdge:
+    """A LineageEdge from an (a, b) alignment, oriented with ``source`` first."""
+    forward = source == al.a
     return LineageEdge(
-        source=verdict_source,
-        target=verdict_target,
+        source=al.a if forward else al.b,
+        target=al.b if forward else al.a,
         relation=relation,
         direction=direction,
         confidence=confidence,
@@ -221,8 +440,6 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
 
 
 def _with_tree(e: LineageEdge, on_tree: bool) -> LineageEdge:
-    from dataclasses import replace
-
     return replace(e, tree=on_tree)
 
 

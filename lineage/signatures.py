@@ -31,13 +31,14 @@ def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.nda
     return a, b
 
 
-def signature(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray], chunk: int = 4096) -> np.ndarray:
+def signature(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray], chunk: int = 4096,
+              premixed: bool = False) -> np.ndarray:
     """The MinHash signature (uint64, one value per permutation) of a set of shingle hashes."""
     a, b = perms
     sig = np.full(len(a), EMPTY, dtype=np.uint64)
     if len(hashes) == 0:
         return sig
-    mixed = _mix(np.asarray(hashes, dtype=np.uint64))
+    mixed = np.asarray(hashes, dtype=np.uint64) if premixed else _mix(np.asarray(hashes, dtype=np.uint64))
     with np.errstate(over="ignore"):
         for start in range(0, len(mixed), chunk):
             part = mixed[start : start + chunk]
@@ -47,12 +48,95 @@ def signature(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray], chunk: i
 
 
 def signatures(hash_sets: list[np.ndarray], *, num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """Signatures of many documents as an ``(n_docs, num_perm)`` uint64 array."""
-    perms = permutations(num_perm, seed)
-    out = np.empty((len(hash_sets), num_perm), dtype=np.uint64)
-    for row, hashes in enumerate(hash_sets):
-        out[row] = signature(hashes, perms)
+    """Signatures of many documents as an ``(n_docs, num_perm)`` uint64 array.
+
+    >>> sets = [np.array([1, 2, 3], dtype=np.uint64), np.zeros(0, dtype=np.uint64)]
+    >>> sigs = signatures(sets, num_perm=4)
+    >>> sigs.shape, bool((sigs[1] == EMPTY).all())
+    ((2, 4), True)
+    """
+    lengths = np.fromiter(map(len, hash_sets), dtype=np.int64, count=len(hash_sets))
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    values = np.concatenate(hash_sets).astype(np.uint64) if hash_sets else np.zeros(0, dtype=np.uint64)
+    return packed_signatures(values, offsets, num_perm=num_perm, seed=seed)
+
+
+# Below this many shingle-permutation products NumPy is fast enough and the compiled
+# kernel's import and first-call cost (about a second) would dominate: tests and small
+# corpora never load it.
+KERNEL_MIN_WORK = 1 << 24
+
+
+def packed_signatures(
+    values: np.ndarray, offsets: np.ndarray, *, num_perm: int = 128, seed: int = 1, kernel: bool | None = None
+) -> np.ndarray:
+    """Signatures of packed sets: set ``i`` is ``values[offsets[i]:offsets[i + 1]]``.
+
+    Uses a compiled kernel (numba) when it is installed and the batch is large
+    (``kernel=None``), else NumPy; both give the same values (tests check it).
+    The kernel keeps each signature row in registers/L1 and takes eight
+    shingles per pass over the permutations, about 7x NumPy's throughput.
+
+    >>> values = np.array([5, 1, 2, 3], dtype=np.uint64)
+    >>> a = packed_signatures(values, np.array([0, 1, 4]), num_perm=8, kernel=False)
+    >>> bool((a[1] == signature(values[1:], permutations(8, seed=1))).all())
+    True
+    """
+    a, b = permutations(num_perm, seed)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    out = np.full((len(offsets) - 1, num_perm), EMPTY, dtype=np.uint64)
+    if len(values) == 0:
+        return out
+    mixed = _mix(np.asarray(values, dtype=np.uint64))
+    use_kernel = kernel if kernel is not None else len(values) * num_perm >= KERNEL_MIN_WORK
+    compiled = _compiled_kernel() if use_kernel else None
+    if compiled is not None:
+        compiled(mixed, offsets, a, b, out)
+    else:
+        _numpy_kernel(mixed, offsets, a, b, out)
     return out
+
+
+def _numpy_kernel(mixed: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray,
+                  chunk: int = 8192) -> None:
+    """All permutations of a run of whole documents at once, reduced per document with reduceat."""
+    lengths = np.diff(offsets)
+    nonempty = np.flatnonzero(lengths > 0)
+    buf = np.empty((len(a), chunk), dtype=np.uint64)
+    start = 0
+    with np.errstate(over="ignore"):
+        while start < len(nonempty):
+            first = offsets[nonempty[start]]
+            # as many documents as fit in the buffer, at least one (a long one gets its own pass)
+            stop = int(np.searchsorted(offsets[nonempty + 1], first + chunk, side="right"))
+            stop = max(stop, start + 1)
+            docs = nonempty[start:stop]
+            last = offsets[docs[-1] + 1]
+            if last - first > chunk:  # one document larger than the buffer
+                out[docs[0]] = signature(mixed[first:last], (a, b), premixed=True)
+            else:
+                part = mixed[first:last]
+                view = buf[:, : len(part)]
+                np.multiply(a[:, None], part[None, :], out=view)
+                np.add(view, b[:, None], out=view)
+                out[docs] = np.minimum.reduceat(view, offsets[docs] - first, axis=1).T
+            start = stop
+
+
+_KERNEL: object = None
+
+
+def _compiled_kernel():  # -> the numba function, or None when numba is missing or broken
+    """The numba kernel, compiled (or loaded from numba's cache) on first use."""
+    global _KERNEL
+    if _KERNEL is None:
+        try:
+            from lineage._minhash_kernel import minhash_rows
+        except Exception:  # numba absent, or too old for this NumPy: NumPy does the work
+            _KERNEL = False
+        else:
+            _KERNEL = minhash_rows
+    return _KERNEL or None
 
 
 def to_minhash(sig: np.ndarray, *, seed: int = 1):  # -> datasketch.MinHash

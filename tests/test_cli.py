@@ -31,7 +31,7 @@ def test_trace_seeds_writes_all_outputs(tmp_path):
     result = CliRunner().invoke(main, ["trace", str(SEEDS), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {"lineage.json", "lineage.graphml", "lineage.png"}
+    assert {p.name for p in out.iterdir()} == {"lineage.json", "lineage.graphml", "lineage.png", "report.html"}
     data = json.loads((out / "lineage.json").read_text(encoding="utf-8"))
     assert set(data) >= {"documents", "edges", "clusters", "hidden_sources", "skipped", "params", "version"}
     assert all(set(d) == CONTRACT_DOC for d in data["documents"])
@@ -136,4 +136,4 @@ def test_progress_reports_every_stage_in_order(tmp_path):
 
     seen: list[str] = []
     trace([SEEDS], progress=lambda stage, done, total: seen.append(stage) if not seen or seen[-1] != stage else None)
-    assert seen == ["read", "shingle", "sign", "candidates", "align", "graph"]
+    assert seen == ["read", "shingle", "sign", "candidates", "align", "direction", "graph"]

@@ -321,3 +321,22 @@ def test_cli_eval_prints_a_table_and_json(tmp_path) -> None:
     assert "precision (same tree)            0.750  3/4" in table.output
     as_json = CliRunner().invoke(eval_cmd, [str(tmp_path), str(tmp_path / "truth.json"), "--json"])
     assert json.loads(as_json.output)["pairs"]["recall"] == pytest.approx(2 / 3)
+
+
+def test_hidden_source_precision_and_recall_by_hand():
+    from lineage.evaluate import evaluate
+
+    # truth: hidden H -> a, b; hidden G -> c, d; e -> f (visible parent)
+    truth = {"nodes": ["a", "b", "c", "d", "e", "f"],
+             "edges": [["H", "a", "verbatim"], ["H", "b", "excerpt"], ["G", "c", "verbatim"],
+                       ["G", "d", "verbatim"], ["e", "f", "verbatim"]],
+             "negatives": []}
+    docs = [{"id": i, "parent": p, "cluster": "c1", "path": "", "title": None, "words": 1,
+             "published": None, "outlet": None}
+            for i, p in [("a", "hidden-1"), ("b", "hidden-1"), ("c", "hidden-2"), ("e", "hidden-2"),
+                         ("d", None), ("f", "e")]]
+    lineage = {"documents": docs, "edges": [], "clusters": [], "hidden_sources": [], "skipped": [],
+               "params": {}, "version": "x"}
+    g = evaluate(lineage, truth).lineage
+    assert (g.hidden_predicted, g.hidden_correct, g.hidden_truth, g.hidden_found) == (2, 1, 2, 1)
+    assert g.hidden_precision == 0.5 and g.hidden_recall == 0.5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lineage.graph import clusters, lineage_forest
+from lineage.graph import clusters, hidden_children, lineage_forest
 from lineage.model import LineageEdge
 
 
@@ -17,11 +17,30 @@ def test_chain_and_no_transitive_parent():
     assert tree == {("a", "b"), ("b", "c")}
 
 
-def test_quote_only_and_common_source_stay_out_of_the_tree():
+def test_quote_only_stays_out_and_common_source_adopts_a_hidden_parent():
     edges = [E("a", "b", relation="quote-only"), E("c", "d", direction="common-source", conf=0.8)]
     parents, tree = lineage_forest(["a", "b", "c", "d"], edges)
-    assert tree == set() and all(p is None for p in parents.values())
+    assert tree == set()
+    assert parents == {"a": None, "b": None, "c": "hidden-1", "d": "hidden-1"}
+    assert hidden_children(parents) == {"hidden-1": ["c", "d"]}
     assert clusters(["a", "b", "c", "d"], edges) == [["c", "d"]]
+
+
+def test_hidden_source_must_pay_for_itself():
+    weak = [E("c", "d", direction="common-source", conf=0.8, sit=0.1, tis=0.1)]
+    assert lineage_forest(["c", "d"], weak)[0] == {"c": None, "d": None}
+
+
+def test_visible_parent_beats_a_hidden_one():
+    edges = [E("p", "c1", tis=0.95), E("p", "c2", tis=0.95),
+             E("c1", "c2", direction="common-source", conf=0.8, sit=0.5, tis=0.5)]
+    parents, _ = lineage_forest(["p", "c1", "c2"], edges)
+    assert parents == {"p": None, "c1": "p", "c2": "p"}
+
+
+def test_parent_explains_more_of_the_child_than_the_grandparent():
+    edges = [E("g", "p", tis=0.9), E("p", "c", tis=0.95), E("g", "c", conf=0.95, tis=0.7)]
+    assert lineage_forest(["g", "p", "c"], edges)[0] == {"g": None, "p": "g", "c": "p"}
 
 
 def test_cycle_is_broken_by_confidence():

@@ -87,3 +87,10 @@ def test_file_names_do_not_matter(tmp_path):
         (tuple(sorted((m or {}).get(x, x) for x in (e.source, e.target))), e.relation, len(e.passages)) for e in r.edges
     )
     assert key(renamed) == key(original, mapping)
+
+
+def test_unrelated_material_never_turns_quotations_into_copies(seeds_result):
+    """Leaving appended unrelated blocks out of coverage must not inflate a quote-only pair."""
+    for e in seeds_result.edges:
+        if e.relation == "quote-only":
+            assert max(e.source_in_target, e.target_in_source) < 0.1

@@ -1,0 +1,211 @@
+"""Pairwise direction evidence: what each side has that the other lacks, and where.
+
+For an aligned pair, every word of each document is either shared (inside a
+passage), boilerplate (covered by a shingle found in too many documents), or
+unshared. Unshared stretches of at least ``MIN_BLOCK`` words are *blocks*,
+profiled by kind and position:
+
+* commentary: the block opens with a marker such as "Comment:" or "Editor's
+  note:" (a copier's addition);
+* unrelated: few of its content words occur in the shared text (an appended
+  story, a pasted passage from elsewhere);
+* related, by position: before the first shared passage (a rewritten lead),
+  between passages (an expansion or update), after the last (a continuation
+  the other text does not have, as when the other is an excerpt).
+
+Credits (a text naming the other's outlet) and publication order complete
+the pairwise evidence; :mod:`lineage.witness` adds what third documents say.
+
+>>> from lineage.normalise import tokenize
+>>> from lineage.alignment import align_pair
+>>> from lineage.model import Document
+>>> shared = "Ministers met in Geneva on Tuesday and agreed to extend the ceasefire for a month."
+>>> a = Document("a", shared + "\\n\\nComment: nobody should believe a single word of this "
+...              "agreement until the guns really fall silent in every town.", "a.txt")
+>>> b = Document("b", shared, "b.txt")
+>>> ta, tb = tokenize(a.text), tokenize(b.text)
+>>> ev = pair_evidence(a, ta, b, tb, align_pair("a", ta, "b", tb, min_words=5))
+>>> ev.a.commentary, ev.a.commentary_label, ev.b.commentary
+(19, 'Comment', 0)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import regex
+
+from lineage.model import Alignment, Document, PairEvidence, SideProfile
+from lineage.normalise import Tokens
+
+MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
+UNRELATED = 0.25  # below this share of content words found in the shared text, a block is unrelated
+_COMMENT = regex.compile(
+    r"^\W*(comment|commentary|editor[’']?s\s+note|note|opinion|analysis|our\s+take|update[d]?|"
+    r"commentaire|kommentar|comentario|комментарий|تبصرہ|تعليق)\s*[:\-–—]",
+    regex.IGNORECASE,
+)
+
+
+def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Convert ``[start, end)`` character spans to token index spans."""
+    return [
+        (int(np.searchsorted(tokens.starts, s)), int(np.searchsorted(tokens.starts, e))) for s, e in char_spans
+    ]
+
+
+def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.ndarray | None) -> np.ndarray:
+    """True for tokens covered by a boilerplate shingle (one found in too many documents)."""
+    mask = np.zeros(n_tokens, dtype=bool)
+    if boilerplate is None or len(boilerplate) == 0 or len(hashes) == 0:
+        return mask
+    width = min(k, n_tokens)
+    for start in np.flatnonzero(np.isin(hashes, boilerplate)).tolist():
+        mask[start : start + width] = True
+    return mask
+
+
+def template_shingles(unique: list[np.ndarray], component: np.ndarray, min_clusters: int = 3) -> np.ndarray:
+    """Shingles found in documents of at least ``min_clusters`` different copy clusters.
+
+    Text that recurs across unrelated stories is a site's template (footer,
+    byline, share line), not an addition by a copier, even when it is too rare
+    for the corpus-wide boilerplate filter. ``component[d]`` is the copy
+    cluster of document ``d`` (documents without copies get their own).
+
+    >>> import numpy as np
+    >>> sets = [np.array([1, 9], dtype=np.uint64), np.array([2, 9], dtype=np.uint64),
+    ...         np.array([3, 9], dtype=np.uint64), np.array([3, 4], dtype=np.uint64)]
+    >>> template_shingles(sets, np.array([0, 1, 2, 2])).tolist()
+    [9]
+    """
+    if not unique:
+        return np.zeros(0, dtype=np.uint64)
+    values = np.concatenate(unique)
+    owners = np.concatenate([np.full(len(u), c, dtype=np.int64) for u, c in zip(unique, component)])
+    pairs = np.unique(np.stack([values, owners.astype(np.uint64)], axis=1), axis=0)
+    found, counts = np.unique(pairs[:, 0], return_counts=True)
+    return found[counts >= min_clusters]
+
+
+def _content(words) -> set[str]:
+    """Content words: four letters or more (a language-neutral stand-in for a stopword list)."""
+    long = {w for w in words if len(w) >= 4}
+    return long if len(long) >= 5 else set(words)
+
+
+def side_blocks(
+    tokens: Tokens, spans: list[tuple[int, int]], neutral: np.ndarray | None = None
+) -> list[tuple[int, int, str, str]]:
+    """The unshared blocks of one document: ``(start, end, kind, label)`` in token indices.
+
+    ``kind`` is commentary, unrelated, head, interior or tail; ``label`` the
+    commentary marker. Neutral tokens (boilerplate, templates) are treated as
+    shared, except inside a paragraph that opens with a commentary marker: a
+    copier's stock comment is still a comment.
+    """
+    n = len(tokens)
+    covered = np.zeros(n, dtype=bool)
+    for s, e in spans:
+        covered[s:e] = True
+    mask = covered.copy()
+    if neutral is not None and len(neutral) == n and neutral.any():
+        mask |= neutral & ~_commentary_paragraphs(tokens)
+    shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
+    first = min((s for s, _ in spans), default=0)
+    last = max((e for _, e in spans), default=0)
+    blocks = []
+    bounds = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
+    for start, end in zip(bounds[::2].tolist(), bounds[1::2].tolist()):
+        if end - start < MIN_BLOCK:
+            continue
+        at = int(tokens.starts[start])
+        marker = _COMMENT.match(tokens.text[at : at + 40])
+        if marker:
+            blocks.append((start, end, "commentary", marker.group(1)))
+            continue
+        content = _content(tokens.norms[start:end])
+        related = len(content & shared_words) / len(content) if content else 0.0
+        kind = ("unrelated" if related < UNRELATED else "head" if end <= first
+                else "tail" if start >= last else "interior")
+        blocks.append((start, end, kind, ""))
+    return blocks
+
+
+def _commentary_paragraphs(tokens: Tokens) -> np.ndarray:
+    """True for tokens of paragraphs (lines) that open with a commentary marker."""
+    protected = np.zeros(len(tokens), dtype=bool)
+    offset = 0
+    for line in tokens.text.splitlines(keepends=True):
+        if _COMMENT.match(line.lstrip()):
+            lo, hi = np.searchsorted(tokens.starts, [offset, offset + len(line)])
+            protected[lo:hi] = True
+        offset += len(line)
+    return protected
+
+
+def profile_side(
+    tokens: Tokens, spans: list[tuple[int, int]], neutral: np.ndarray | None = None
+) -> SideProfile:
+    """Profile the unshared material of one document given its shared token spans."""
+    totals = {"commentary": 0, "unrelated": 0, "head": 0, "interior": 0, "tail": 0}
+    label = ""
+    for start, end, kind, marker in side_blocks(tokens, spans, neutral):
+        totals[kind] += end - start
+        label = label or marker
+    return SideProfile(words=len(tokens), commentary_label=label, **totals)
+
+
+def foreign_mask(n_tokens: int, blocks: list[tuple[int, int, str, str]]) -> np.ndarray:
+    """True for tokens in blocks that are not part of the shared story (commentary, unrelated)."""
+    mask = np.zeros(n_tokens, dtype=bool)
+    for start, end, kind, _ in blocks:
+        if kind in ("commentary", "unrelated"):
+            mask[start:end] = True
+    return mask
+
+
+def names_outlet(text: str, outlet: str | None) -> bool:
+    """True when ``text`` names ``outlet`` as a whole phrase (case-insensitive).
+
+    >>> names_outlet("Originally reported by the Daily Wire.", "Daily Wire"), names_outlet("x", None)
+    (True, False)
+    """
+    if not outlet or len(outlet.strip()) < 3:
+        return False
+    return regex.search(rf"(?<!\w){regex.escape(outlet.strip())}(?!\w)", text, regex.IGNORECASE) is not None
+
+
+def publication_order(a: Document, b: Document) -> int:
+    """+1 when a was published before b, -1 after, 0 when unknown or equal (ISO strings, UTC)."""
+    if not a.published or not b.published:
+        return 0
+    x, y = a.published.replace("+00:00", ""), b.published.replace("+00:00", "")
+    return (x < y) - (x > y)
+
+
+def pair_evidence(
+    a: Document,
+    ta: Tokens,
+    b: Document,
+    tb: Tokens,
+    al: Alignment,
+    *,
+    a_neutral: np.ndarray | None = None,
+    b_neutral: np.ndarray | None = None,
+) -> PairEvidence:
+    """The pairwise evidence of an aligned pair (passages oriented a -> b)."""
+    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral)
+    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral)
+    # A credit counts only one way: two texts naming each other's outlet cancel out.
+    a_credits = names_outlet(a.text, b.outlet) and b.outlet != a.outlet
+    b_credits = names_outlet(b.text, a.outlet) and b.outlet != a.outlet
+    if a_credits != b_credits:
+        pa = _with_credit(pa, b.outlet if a_credits else "")
+        pb = _with_credit(pb, a.outlet if b_credits else "")
+    return PairEvidence(a=pa, b=pb, time=publication_order(a, b))
+
+
+def _with_credit(side: SideProfile, outlet: str | None) -> SideProfile:
+    from dataclasses import replace
+
+    return replace(side, credit=outlet or "")

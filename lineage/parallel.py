@@ -1,0 +1,183 @@
+"""Worker processes for the heavy stages, and the batch functions they run.
+
+The batch functions are top-level, take everything they need as arguments
+and return plain values (arrays, frozen dataclasses), so the same functions
+can run in a ``multiprocessing`` pool here and in a distributed engine
+later: :func:`shingle_batch` (tokenise, shingle, sign a batch of texts) and
+:func:`verify_batch` (re-tokenise the documents of a batch of candidate
+pairs and verify each pair). Results never depend on the number of workers
+or the batch size: batches are returned in order and ``workers=1`` runs the
+same functions in-process.
+
+>>> batch = shingle_batch(["the talks in moscow went well", "the talks in moscow"], k=5, num_perm=4, seed=1)
+>>> batch.offsets.tolist(), batch.words.tolist(), batch.signatures.shape
+([0, 2, 3], [6, 4], (2, 4))
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+
+import numpy as np
+
+from lineage.model import Document
+from lineage.representatives import components
+from lineage.shingles import shingle_sets
+from lineage.signatures import packed_signatures
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    """The number of cores this process may use (all of them, by default).
+
+    >>> default_workers() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
+    """``func`` over ``batches``, results in batch order, on up to ``workers`` processes.
+
+    One batch, or one worker, runs in this process (no pool to start). The
+    pool forks where the platform allows it (cheap to start, nothing to
+    re-import) and is closed when the iteration ends.
+
+    >>> list(run_batches(abs, [-1, 2, -3], workers=2))
+    [1, 2, 3]
+    """
+    if workers <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield func(batch)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(min(workers, len(batches))) as pool:
+        yield from pool.imap(func, batches)
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """``items`` cut into consecutive slices of at most ``size``.
+
+    >>> chunks([1, 2, 3, 4, 5], 2)
+    [[1, 2], [3, 4], [5]]
+    """
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def batch_size(total: int, workers: int, *, most: int, least: int = 1) -> int:
+    """A batch size giving each worker several batches (load balance) but no tiny ones.
+
+    >>> batch_size(10_000, 2, most=500), batch_size(100, 2, most=500, least=50)
+    (500, 50)
+    """
+    return max(least, min(most, -(-total // max(1, 8 * workers))))
+
+
+# ---------------------------------------------------------------- tokenise, shingle, sign
+
+
+@dataclass(frozen=True)
+class ShingleBatch:
+    """What the bulk stages keep of a batch of texts: packed shingle sets, word counts, signatures."""
+
+    values: np.ndarray  # sorted unique shingle hashes of every text, packed
+    offsets: np.ndarray  # text i's set is values[offsets[i]:offsets[i + 1]]
+    words: np.ndarray  # tokens per text
+    signatures: np.ndarray  # (texts, num_perm) uint64
+    shingle_seconds: float  # CPU time spent tokenising and shingling
+    sign_seconds: float  # CPU time spent signing
+
+
+def shingle_batch(texts: Sequence[str], *, k: int, num_perm: int, seed: int) -> ShingleBatch:
+    """Tokenise, shingle and sign a batch of texts (one task of the prepare stage)."""
+    started = time.process_time()
+    values, offsets, words = shingle_sets(list(texts), k=k)
+    shingled = time.process_time()
+    sigs = packed_signatures(values, offsets, num_perm=num_perm, seed=seed)
+    return ShingleBatch(values, offsets, words, sigs, shingled - started, time.process_time() - shingled)
+
+
+def _shingle_task(task: tuple[Sequence[str], int, int, int]) -> ShingleBatch:
+    texts, k, num_perm, seed = task
+    return shingle_batch(texts, k=k, num_perm=num_perm, seed=seed)
+
+
+def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, workers: int,
+                progress: Callable[[int], None] | None = None) -> Iterable[ShingleBatch]:
+    """:func:`shingle_batch` over all texts in batches, on ``workers`` processes, in order."""
+    size = batch_size(len(texts), workers, most=1000, least=50)
+    tasks = [(batch, k, num_perm, seed) for batch in chunks(texts, size)]
+    done = 0
+    for result in run_batches(_shingle_task, tasks, workers):
+        done += len(result.words)
+        if progress is not None:
+            progress(done)
+        yield result
+
+
+# ---------------------------------------------------------------- verify candidate pairs
+
+
+@dataclass(frozen=True)
+class VerifyTask:
+    """A batch of candidate pairs with the documents they involve (by global index)."""
+
+    docs: dict[int, Document]
+    pairs: list[tuple[int, int]]
+    config: object  # lineage.pipeline.Config
+    boilerplate: np.ndarray
+
+
+def verify_batch(task: VerifyTask) -> list[object]:
+    """Verify each pair of the batch; one result per pair (``None`` when it shares nothing).
+
+    Each document is tokenised once per batch, here in the worker, instead of
+    being held tokenised for the whole corpus (memory stays per document,
+    and only documents in some candidate pair are tokenised again).
+    """
+    from lineage.pipeline import Prepared, verify_pair  # the pipeline imports this module
+
+    k = task.config.k  # type: ignore[attr-defined]
+    from lineage.normalise import tokenize
+    from lineage.shingles import shingle_hashes, unique_sorted
+
+    tokens = {i: tokenize(doc.text) for i, doc in task.docs.items()}
+    hashes = {i: shingle_hashes(t, k=k) for i, t in tokens.items()}
+    unique = {i: unique_sorted(h) for i, h in hashes.items()}
+    prepared = Prepared(task.docs, tokens, hashes, unique)  # type: ignore[arg-type]
+    return [verify_pair(prepared, i, j, task.config, task.boilerplate) for i, j in task.pairs]  # type: ignore[arg-type]
+
+
+def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], config: object,
+                 boilerplate: np.ndarray, workers: int) -> tuple[list[VerifyTask], np.ndarray]:
+    """Cut the pairs into batches, pairs of one connected group together; and their positions.
+
+    Grouping by connected component (then by first document) keeps each
+    document's pairs in few batches, so it is re-tokenised few times.
+    Returns the tasks and, for the concatenation of their pairs, each pair's
+    index in ``pairs`` (to put results back in order).
+    """
+    n = len(docs)
+    if not pairs:
+        return [], np.zeros(0, dtype=np.int64)
+    arr = np.asarray(pairs, dtype=np.int64)
+    label = components(n, arr)
+    order = np.lexsort((arr[:, 1], arr[:, 0], label[arr[:, 0]]))
+    size = batch_size(len(pairs), workers, most=20000, least=100)
+    tasks = []
+    for start in range(0, len(order), size):
+        part = arr[order[start : start + size]]
+        needed = np.unique(part)
+        tasks.append(VerifyTask({int(i): docs[i] for i in needed}, list(map(tuple, part.tolist())),
+                                config, boilerplate))
+    return tasks, order

@@ -1,0 +1,211 @@
+"""Pairs from groups of documents, with representatives for huge groups.
+
+A *group* is a set of documents that share something: an LSH bucket (equal
+band of their MinHash signatures) or a fingerprint (one sampled shingle).
+Every two members of a group are a candidate pair, which is quadratic: a
+wire story republished by 1,000 outlets puts the same 1,000 documents in
+every one of its buckets and fingerprints, 499,500 pairs to align.
+
+Two safeguards, both above :data:`GROUP_CAP` (500) documents:
+
+1. *Generation*: a group of more than ``cap`` documents is paired through
+   its **representatives**: its :data:`REPRESENTATIVES` (8) members of
+   highest priority (most distinct shingles, then lowest index) are paired
+   with each other and with every member, ``8 * size`` pairs instead of
+   ``size * (size - 1) / 2``. Because the priority is global, every bucket
+   and fingerprint of one copy cluster chooses the same representatives: the
+   longest versions of the story, the likeliest originals or fullest copies.
+2. *Alignment* (:func:`collapse_near_identical`): copies that differ a
+   little (trimmed, a credit line added) fall into many smaller groups, each
+   under the cap, whose pairs together are quadratic again. So candidate
+   pairs whose signatures agree on at least :data:`NEAR_IDENTICAL` (90%) of
+   their values are linked; in a linked component of more than ``cap``
+   documents only the pairs with one of the component's representatives are
+   kept (pairs with documents outside it are all kept).
+
+How the lineage stays correct: every member is still aligned exactly, with
+each representative, so it keeps its edge, its passages and containment
+against the fullest versions, its cluster (connected components are the
+same as with all pairs: every member links to the representatives) and a
+parent in the lineage tree (the best-scoring representative). What is not
+computed is the edge between two non-representative members of the same
+huge group: two copies of the wire story are linked through the
+representative they both copy instead of directly, and a copy of a copy is
+hung from the representative rather than from the intermediate copy. That
+is the only change, and only above ``cap``: a fingerprint group needs more
+than 500 documents sharing one shingle without it being boilerplate (more
+than ``max_df``, by default max(50, 1% of the documents), so only in
+corpora over 50,000 documents or with ``--max-df`` above 500), an LSH
+bucket or a near-identical component more than 500 near-identical
+documents. ``scripts/bench_speed.py`` prints the largest group and
+component of each benchmark corpus, to show where the cap was reached.
+
+>>> import numpy as np
+>>> members = np.arange(10, dtype=np.int64)
+>>> keys, counts = group_pair_keys(members, np.array([0]), np.array([10]), 10, np.arange(10), cap=4)
+>>> len(keys), 10 * 9 // 2   # each member paired with the 8 representatives (0..7) only
+(44, 45)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+GROUP_CAP = 500
+REPRESENTATIVES = 8
+NEAR_IDENTICAL = 0.9  # share of equal signature values linking two documents as near-identical copies
+
+
+@dataclass(frozen=True)
+class PackedSets:
+    """Many sorted uint64 sets in one array: set ``i`` is ``values[offsets[i]:offsets[i + 1]]``.
+
+    Behaves like a read-only list of arrays (``len``, indexing, iteration),
+    without one Python object and allocation per document.
+
+    >>> s = pack([np.array([1, 2], dtype=np.uint64), np.array([7], dtype=np.uint64)])
+    >>> len(s), s[1].tolist(), s.lengths().tolist()
+    (2, [7], [2, 1])
+    """
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        return self.values[self.offsets[index] : self.offsets[index + 1]]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def priority(self) -> np.ndarray:
+        """Rank of each set as a representative: 0 for the largest (ties: lowest index)."""
+        order = np.lexsort((np.arange(len(self)), -self.lengths()))
+        rank = np.empty(len(self), dtype=np.int64)
+        rank[order] = np.arange(len(self))
+        return rank
+
+
+def pack(sets: Sequence[np.ndarray] | PackedSets) -> PackedSets:
+    """``sets`` as :class:`PackedSets` (returned as is when it already is one)."""
+    if isinstance(sets, PackedSets):
+        return sets
+    lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    values = np.concatenate(list(sets)).astype(np.uint64) if len(sets) else np.zeros(0, dtype=np.uint64)
+    return PackedSets(values, offsets)
+
+
+def group_pair_keys(
+    members: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int, priority: np.ndarray,
+    *, cap: int = GROUP_CAP,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs within groups, as sorted unique keys ``i * n + j`` (``i < j``) and how many groups hold each.
+
+    Group ``g`` is ``members[starts[g] : starts[g] + sizes[g]]`` (distinct
+    document indices). Groups of at most ``cap`` members give all their pairs,
+    larger ones only the pairs with their representatives (lowest
+    ``priority``).
+    """
+    partial_keys: list[np.ndarray] = []
+    partial_counts: list[np.ndarray] = []
+
+    def add(a: np.ndarray, b: np.ndarray) -> None:
+        keys, counts = np.unique(np.minimum(a, b) * n + np.maximum(a, b), return_counts=True)
+        partial_keys.append(keys)
+        partial_counts.append(counts)
+
+    small = sizes <= cap
+    # all pairs, one size at a time: a (groups x size) matrix of members and its upper triangle
+    for size in np.unique(sizes[small]).tolist():
+        first = starts[small & (sizes == size)]
+        block = members[first[:, None] + np.arange(size)[None, :]]
+        left, right = np.triu_indices(size, k=1)
+        add(block[:, left].ravel(), block[:, right].ravel())
+    for start, size in zip(starts[~small].tolist(), sizes[~small].tolist()):
+        group = members[start : start + size]
+        reps = group[np.argsort(priority[group], kind="stable")[:REPRESENTATIVES]]
+        a = np.repeat(reps, len(group))
+        b = np.tile(group, len(reps))
+        keep = a != b
+        # a pair of two representatives is met from both sides: count it once
+        keep &= ~(np.isin(b, reps) & (a > b))
+        add(a[keep], b[keep])
+    if not partial_keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(partial_keys)
+    counts = np.concatenate(partial_counts)
+    if len(partial_keys) == 1:
+        return keys, counts
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts_ = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts_], np.add.reduceat(counts, starts_)
+
+
+def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray, priority: np.ndarray,
+                            *, cap: int = GROUP_CAP) -> tuple[np.ndarray, int]:
+    """Drop the pairs inside huge near-identical components that involve none of their representatives.
+
+    ``keys`` are sorted pair keys ``i * n + j``. Returns the kept keys and the
+    size of the largest near-identical component (for reports).
+
+    >>> sigs = np.zeros((4, 8), dtype=np.uint64)  # four identical documents
+    >>> keys = np.array([1, 2, 3, 6, 7, 11])      # all six pairs of 0..3
+    >>> kept, largest = collapse_near_identical(keys, 4, sigs, np.arange(4), cap=2)
+    >>> largest, kept.tolist()   # with representatives limited to 8, all four are representatives
+    (4, [1, 2, 3, 6, 7, 11])
+    """
+    if len(keys) == 0:
+        return keys, 0
+    i, j = keys // n, keys % n
+    agree = np.empty(len(keys), dtype=np.float64)
+    for start in range(0, len(keys), 1 << 16):  # chunks: (pairs x num_perm) comparisons stay small
+        part = slice(start, start + (1 << 16))
+        agree[part] = (sigs[i[part]] == sigs[j[part]]).mean(axis=1)
+    near = agree >= NEAR_IDENTICAL
+    label = components(n, np.stack([i[near], j[near]], axis=1))
+    sizes = np.bincount(label, minlength=n)
+    largest = int(sizes.max()) if n else 0
+    huge = np.flatnonzero(sizes > cap)
+    if len(huge) == 0:
+        return keys, largest
+    is_rep = np.zeros(n, dtype=bool)
+    for root in huge.tolist():
+        members = np.flatnonzero(label == root)
+        is_rep[members[np.argsort(priority[members], kind="stable")[:REPRESENTATIVES]]] = True
+    inside = (label[i] == label[j]) & (sizes[label[i]] > cap)
+    keep = ~inside | is_rep[i] | is_rep[j]
+    return keys[keep], largest
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label (its smallest member) of each of ``n`` nodes, vectorised.
+
+    >>> components(5, np.array([[0, 3], [3, 4]])).tolist()
+    [0, 1, 2, 0, 0]
+    """
+    label = np.arange(n, dtype=np.int64)
+    if len(pairs) == 0:
+        return label
+    i, j = pairs[:, 0], pairs[:, 1]
+    while True:
+        before = label.copy()
+        low = np.minimum(label[i], label[j])
+        np.minimum.at(label, i, low)
+        np.minimum.at(label, j, low)
+        while True:  # pointer jumping: follow labels to their own label
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        if np.array_equal(label, before):
+            return label

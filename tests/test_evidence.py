@@ -1,0 +1,72 @@
+"""Pairwise evidence: blocks by kind and position, boilerplate neutral, credits, time order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lineage.alignment import align_pair
+from lineage.evidence import boilerplate_mask, names_outlet, pair_evidence, profile_side, publication_order
+from lineage.model import Document
+from lineage.normalise import tokenize
+from lineage.shingles import shingle_hashes
+from tests.conftest import paragraphs
+
+STORY = paragraphs(6, 5)
+OTHER = paragraphs(3, 77)
+
+
+def _evidence(a_text, b_text, **kw):
+    a, b = Document("a", a_text, "a"), Document("b", b_text, "b")
+    ta, tb = tokenize(a_text), tokenize(b_text)
+    return pair_evidence(a, ta, b, tb, align_pair("a", ta, "b", tb), **kw)
+
+
+def test_positions_of_related_blocks():
+    words = " ".join(STORY).split()
+    related = " ".join(words[3::2][:30]) + "."
+    shared = "\n\n".join(STORY[:3])
+    ev = _evidence(related + "\n\n" + STORY[0] + "\n\n" + related + "\n\n" + STORY[1], STORY[0] + "\n\n" + STORY[1])
+    assert ev.a.head == 30 and ev.a.interior == 30 and ev.a.tail == 0 and ev.b.head == 0
+    ev = _evidence(shared + "\n\n" + related, shared)
+    assert ev.a.tail == 30 and ev.a.unrelated == 0
+
+
+def test_unrelated_block_is_not_related_material():
+    ev = _evidence("\n\n".join(STORY[:3] + OTHER), "\n\n".join(STORY[:3]))
+    assert ev.a.unrelated == len(tokenize(" ".join(OTHER))) and ev.a.tail == 0
+
+
+def test_boilerplate_is_neutral():
+    footer = " ".join(OTHER)
+    text = "\n\n".join(STORY[:3])
+    ta = tokenize(text + "\n\n" + footer)
+    hashes = shingle_hashes(ta)
+    boiler = np.unique(shingle_hashes(tokenize(footer)))
+    neutral = boilerplate_mask(hashes, len(ta), 5, boiler)
+    assert neutral.sum() == len(tokenize(footer))
+    plain = _evidence(text + "\n\n" + footer, text)
+    masked = _evidence(text + "\n\n" + footer, text, a_neutral=neutral)
+    assert plain.a.unrelated > 0 and masked.a.unrelated == 0
+
+
+def test_short_differences_are_edits_not_blocks():
+    t = tokenize(" ".join(STORY))
+    side = profile_side(t, [(0, 40), (45, len(t))])
+    assert (side.head, side.interior, side.tail, side.unrelated) == (0, 0, 0, 0)
+
+
+def test_credit_only_one_way():
+    text = "\n\n".join(STORY[:3])
+    a = Document("a", text, "a", outlet="Wire Daily")
+    b = Document("b", text + "\n\nSource: Wire Daily", "b", outlet="Blog Times")
+    ta, tb = tokenize(a.text), tokenize(b.text)
+    ev = pair_evidence(a, ta, b, tb, align_pair("a", ta, "b", tb))
+    assert ev.b.credit == "Wire Daily" and ev.a.credit == ""
+    assert not names_outlet("The Wire Dailyx", "Wire Daily")
+
+
+def test_publication_order():
+    a = Document("a", "x", "a", published="2015-12-15T09:00:00+00:00")
+    b = Document("b", "x", "b", published="2015-12-15T10:00:00+00:00")
+    assert publication_order(a, b) == 1 and publication_order(b, a) == -1
+    assert publication_order(a, Document("c", "x", "c")) == 0

@@ -1,0 +1,91 @@
+"""Worker processes: the result never depends on the number of workers or the batching."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import networkx as nx
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from lineage.cli import main
+from lineage.errors import ConfigError
+from lineage.model import Document
+from lineage.parallel import batch_size, chunks, run_batches, shingle_batch, verify_tasks
+from lineage.pipeline import Config, trace
+from lineage.representatives import components
+from tests.conftest import SEEDS, paragraphs
+
+
+def _corpus(folder, n_stories: int = 40) -> None:
+    """Stories with excerpts, commented and appended copies: enough documents and pairs for several batches."""
+    for s in range(n_stories):
+        story = paragraphs(4, seed=s, size=30)
+        (folder / f"s{s:03d}.txt").write_text("\n\n".join(story), encoding="utf-8")
+        (folder / f"s{s:03d}-excerpt.txt").write_text("\n\n".join(story[:2]), encoding="utf-8")
+        comment = "Comment: " + " ".join(paragraphs(1, seed=1000 + s, size=25))
+        (folder / f"s{s:03d}-comment.txt").write_text("\n\n".join(story + [comment]), encoding="utf-8")
+        other = paragraphs(2, seed=2000 + s, size=30)
+        (folder / f"s{s:03d}-appended.txt").write_text("\n\n".join(story[:3] + other), encoding="utf-8")
+
+
+def test_workers_do_not_change_the_result(tmp_path, monkeypatch):
+    _corpus(tmp_path)
+    # small batches, so that two workers really get several batches each
+    monkeypatch.setattr("lineage.parallel.batch_size", lambda total, workers, most, least=1: 16)
+    one = trace([tmp_path], config=Config(workers=1)).to_json()
+    two = trace([tmp_path], config=Config(workers=2)).to_json()
+    assert one["edges"] and one["params"]["candidates"] > 32
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    assert "workers" not in one["params"]  # never part of the result
+
+
+def test_seeds_the_same_with_two_workers():
+    assert trace([SEEDS], config=Config(workers=2)).to_json()["edges"] == trace([SEEDS], config=Config(workers=1)).to_json()["edges"]
+
+
+def test_run_batches_keeps_order_and_runs_in_process_for_one_worker():
+    assert list(run_batches(abs, list(range(-20, 0)), workers=2)) == list(range(20, 0, -1))
+    assert list(run_batches(len, ["ab"], workers=4)) == [2]
+
+
+def test_batch_functions_are_picklable_and_pure():
+    texts = ["The talks in Moscow went well, the minister said.", "", "Talks in Moscow went well."]
+    batch = shingle_batch(texts, k=5, num_perm=16, seed=1)
+    again = pickle.loads(pickle.dumps(batch))
+    assert np.array_equal(again.values, batch.values) and np.array_equal(again.signatures, batch.signatures)
+    assert batch.words.tolist() == [9, 0, 5]
+    docs = [Document(f"d{i}", t or "x", f"d{i}.txt") for i, t in enumerate(texts)]
+    tasks, order = verify_tasks(docs, [(0, 2), (0, 1)], Config(), np.zeros(0, np.uint64), workers=2)
+    assert sorted(order.tolist()) == [0, 1]
+    assert pickle.loads(pickle.dumps(tasks[0])).pairs == tasks[0].pairs
+    assert set(tasks[0].docs) == {0, 1, 2}  # only the documents the pairs need
+
+
+def test_components_match_networkx():
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, 300, size=(250, 2))
+    label = components(300, pairs)
+    g = nx.Graph()
+    g.add_nodes_from(range(300))
+    g.add_edges_from(pairs.tolist())
+    for comp in nx.connected_components(g):
+        assert {int(label[c]) for c in comp} == {min(comp)}
+
+
+def test_helpers():
+    assert chunks("abcde", 2) == ["ab", "cd", "e"]
+    assert batch_size(10, 2, most=500, least=4) == 4
+    with pytest.raises(ConfigError, match="workers"):
+        Config(workers=-1)
+
+
+def test_cli_workers_and_profile(tmp_path):
+    result = CliRunner().invoke(main, ["trace", str(SEEDS), "-o", str(tmp_path / "out"), "-q", "--profile",
+                                       "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    stages = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("profile:")]
+    assert stages == ["read", "normalise+shingle", "sign", "candidates", "align", "direction", "graph", "write",
+                      "total"]

@@ -1,0 +1,69 @@
+"""Witness votes: independent documents confirm the upstream text's readings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lineage.witness import MAX_WITNESSES, pick_witnesses, readings, witness_votes
+
+
+def _set(*ranges):
+    return np.unique(np.concatenate([np.arange(a, b, dtype=np.uint64) for a, b in ranges]))
+
+
+def _votes(a, b, witnesses, **kw):
+    return witness_votes(a, b, a, b, witnesses, **kw)
+
+
+def test_siblings_vote_for_the_parent():
+    parent = _set((0, 200))
+    child = _set((0, 150), (1000, 1010))  # changed words 150-200 into its own
+    siblings = [_set((0, 190), (2000 + 10 * n, 2005 + 10 * n)) for n in range(3)]
+    assert _votes(parent, child, siblings) == (3, 0, 0)
+    assert _votes(child, parent, siblings) == (0, 3, 0)
+
+
+def test_descendant_of_the_copier_votes_for_the_copier():
+    parent, child = _set((0, 200)), _set((0, 150), (1000, 1010))
+    grandchild = _set((0, 140), (1000, 1010))
+    assert _votes(parent, child, [grandchild]) == (0, 1, 0)
+
+
+def test_unrelated_material_is_not_a_reading():
+    """A compilation's other sources do not confirm it once its foreign material is left out."""
+    source = _set((0, 100))
+    compilation = _set((0, 100), (5000, 5100))  # the source's passage plus another source's
+    other_source = _set((5000, 5100))
+    story_readings = _set((0, 100))  # the compilation's readings without the foreign block
+    assert witness_votes(source, story_readings, source, compilation, [other_source]) == (0, 0, 0)
+    assert _votes(source, compilation, [other_source]) == (0, 1, 0)  # what whole documents would say
+
+
+def test_boilerplate_and_weak_witnesses_do_not_vote():
+    a, b = _set((0, 100), (500, 510)), _set((0, 100), (600, 610))
+    footer_only = _set((500, 510))
+    assert _votes(a, b, [footer_only], boilerplate=_set((500, 510))) == (0, 0, 0)
+    assert _votes(a, b, [_set((500, 501))]) == (0, 0, 0)  # one shingle is below MIN_READINGS
+
+
+def test_readings_skip_shingles_touching_foreign_tokens():
+    hashes = np.arange(10, 30, dtype=np.uint64)  # 20 shingles over 24 tokens with k=5
+    foreign = np.zeros(24, dtype=bool)
+    assert readings(hashes, foreign, k=5).tolist() == list(range(10, 30))
+    foreign[10] = True  # token 10 lies in shingles 6..10
+    assert readings(hashes, foreign, k=5).tolist() == [*range(10, 16), *range(21, 30)]
+
+
+def test_pick_witnesses_is_deterministic_and_bounded():
+    neighbours = {0: set(range(1, 60)), 1: {0}}
+    ids = [f"d{n:03d}" for n in range(60)]
+    picked = pick_witnesses(0, 1, neighbours, ids)
+    assert picked == sorted(picked) and len(picked) == MAX_WITNESSES and 0 not in picked and 1 not in picked
+
+
+def test_a_witness_confirming_both_sides_marks_siblings():
+    parent = _set((0, 300))
+    first = _set((0, 100), (1000, 1010), (110, 300))  # edited words 100-110
+    second = _set((0, 200), (2000, 2010), (210, 300))  # edited words 200-210
+    assert _votes(first, second, [parent]) == (0, 0, 1)
+    assert _votes(parent, first, [second]) == (1, 0, 0)
