@@ -16,10 +16,11 @@ Shingles present in more than ``max_df`` documents (share buttons, sign-offs,
 
 Everything is vectorised over the whole corpus (sorting, not Python loops
 per bucket). A bucket or fingerprint shared by more than ``cap`` documents
-(:data:`lineage.representatives.GROUP_CAP`, 500) is paired through its
-representatives instead of all-against-all, and so is a component of more
-than ``cap`` near-identical documents (see :mod:`lineage.representatives`
-for what that changes and why the lineage stays correct).
+(:data:`lineage.representatives.GROUP_CAP`, 500) that are near-identical
+copies is paired through representatives instead of all-against-all, and so
+is a component of more than ``cap`` near-identical documents (see
+:mod:`lineage.representatives` for what that changes and why the lineage
+stays correct).
 
 >>> import numpy as np
 >>> sets = [np.arange(0, 400, dtype=np.uint64), np.arange(0, 100, dtype=np.uint64),
@@ -34,7 +35,14 @@ from typing import Sequence
 
 import numpy as np
 
-from lineage.representatives import GROUP_CAP, PackedSets, collapse_near_identical, group_pair_keys, pack
+from lineage.representatives import (
+    GROUP_CAP,
+    PackedSets,
+    collapse_near_identical,
+    group_pair_keys,
+    huge_components,
+    pack,
+)
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 _SKETCH_BITS = 23  # counters per row of the document-frequency sketch (2**23)
@@ -56,16 +64,32 @@ def document_frequency_filter(hash_sets: Sequence[np.ndarray] | PackedSets, max_
     values = pack(hash_sets).values
     if len(values) == 0:
         return np.zeros(0, dtype=np.uint64)
-    mask = np.uint64((1 << _SKETCH_BITS) - 1)
-    low = (values & mask).astype(np.intp)
-    high = ((values >> np.uint64(64 - _SKETCH_BITS)) & mask).astype(np.intp)
-    estimate = np.minimum(np.bincount(low, minlength=1 << _SKETCH_BITS)[low],
-                          np.bincount(high, minlength=1 << _SKETCH_BITS)[high])
-    frequent = values[estimate > max_df]
-    if len(frequent) == 0:
+    # about one counter per value (at most 2**23): a value sharing both its counters with
+    # max_df others by chance is rare, and costs only an exact count, never a wrong answer
+    bits = int(min(_SKETCH_BITS, max(16, int(len(values)).bit_length())))
+    size = 1 << bits
+    rows = np.zeros((2, size), dtype=np.int64)
+    # in chunks, so the temporaries stay small whatever the corpus size
+    for part in _chunks(values):
+        for row, index in enumerate(_sketch_index(part, bits)):
+            rows[row] += np.bincount(index, minlength=size)
+    frequent = [part[np.minimum(rows[0][low], rows[1][high]) > max_df]
+                for part in _chunks(values) for low, high in [_sketch_index(part, bits)]]
+    candidates = np.concatenate(frequent)
+    if len(candidates) == 0:
         return np.zeros(0, dtype=np.uint64)
-    found, counts = np.unique(frequent, return_counts=True)
+    found, counts = np.unique(candidates, return_counts=True)
     return found[counts > max_df]
+
+
+def _sketch_index(values: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two counter indexes per value, from its low and its high ``bits`` bits."""
+    mask = np.uint64((1 << bits) - 1)
+    return (values & mask).astype(np.intp), (values >> np.uint64(64 - bits)).astype(np.intp)
+
+
+def _chunks(values: np.ndarray, size: int = 1 << 22):
+    return (values[start : start + size] for start in range(0, len(values), size))
 
 
 def fingerprint_pairs(
@@ -91,12 +115,21 @@ def fingerprint_pair_keys(
     max_df: int = 50,
     boilerplate: np.ndarray | None = None,
     cap: int = GROUP_CAP,
+    huge: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`fingerprint_pairs` as sorted pair keys ``i * n + j`` (int64)."""
+    """:func:`fingerprint_pairs` as sorted pair keys ``i * n + j`` (int64).
+
+    ``huge`` (see :func:`lineage.representatives.huge_components`) lets a
+    fingerprint group of more than ``cap`` copies pair through
+    representatives; without it every group gives all its pairs.
+    """
     n = len(sets)
-    picked_mask = sets.values % np.uint64(sample) == 0
-    fp = sets.values[picked_mask]
-    owner = np.repeat(np.arange(n, dtype=np.int64), sets.lengths())[picked_mask]
+    sample_ = np.uint64(sample)
+    picked = np.concatenate([np.flatnonzero(part % sample_ == 0) + start
+                             for start, part in zip(range(0, len(sets.values), 1 << 22), _chunks(sets.values))]
+                            or [np.zeros(0, dtype=np.int64)])
+    fp = sets.values[picked]
+    owner = np.searchsorted(sets.offsets, picked, side="right") - 1
     if boilerplate is not None and len(boilerplate) and len(fp):
         keep = ~_member(fp, boilerplate)
         fp, owner = fp[keep], owner[keep]
@@ -108,7 +141,9 @@ def fingerprint_pair_keys(
     starts = np.flatnonzero(np.concatenate(([True], fp[1:] != fp[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(fp)])))
     usable = (sizes >= 2) & (sizes <= max_df)
-    keys, counts = group_pair_keys(owner, starts[usable], sizes[usable], n, sets.priority(), cap=cap)
+    if huge is None:
+        huge = np.full(n, -1, dtype=np.int64)
+    keys, counts = group_pair_keys(owner, starts[usable], sizes[usable], n, sets.priority(), cap=cap, huge=huge)
     return keys[counts >= min_shared]
 
 
@@ -172,7 +207,7 @@ def candidate_pairs(
     priority = sets.priority()
     near = lsh_pair_keys(sigs, bands=bands, rows=rows, cap=cap, priority=priority)
     contained = fingerprint_pair_keys(sets, sample=sample, min_shared=min_shared, max_df=max_df,
-                                      boilerplate=boilerplate, cap=cap)
+                                      boilerplate=boilerplate, cap=cap, huge=huge_components(near, len(sets), sigs, cap=cap))
     keys, _ = collapse_near_identical(np.union1d(near, contained), len(sets), sigs, priority, cap=cap)
     return _to_pairs(keys, len(sets))
 

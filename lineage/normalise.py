@@ -20,6 +20,7 @@ raw text, so passages can be reported as raw character offsets.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,7 +110,9 @@ def ascii_words(text: str) -> bool:
 
 def _tokenize_ascii(text: str) -> Tokens:
     """:func:`tokenize` for a text whose word characters are all ASCII (same result)."""
-    norms = _ASCII_RUN.findall(text.lower())
+    # interned: one string object per distinct word instead of one per occurrence (~25 KB less
+    # per 600-word document while a batch of documents is held tokenised)
+    norms = tuple(map(sys.intern, _ASCII_RUN.findall(text.lower())))
     # UTF-32 gives one code unit per character, so positions are character offsets.
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     word = np.zeros(len(codes) + 2, dtype=np.int8)
@@ -117,7 +120,7 @@ def _tokenize_ascii(text: str) -> Tokens:
     step = np.diff(word)
     return Tokens(
         text=text,
-        norms=tuple(norms),
+        norms=norms,
         starts=np.flatnonzero(step == 1).astype(np.int64),
         ends=np.flatnonzero(step == -1).astype(np.int64),
     )

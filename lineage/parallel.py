@@ -98,25 +98,39 @@ class ShingleBatch:
     sign_seconds: float  # CPU time spent signing
 
 
-def shingle_batch(texts: Sequence[str], *, k: int, num_perm: int, seed: int) -> ShingleBatch:
-    """Tokenise, shingle and sign a batch of texts (one task of the prepare stage)."""
+def shingle_batch(texts: Sequence[str], *, k: int, num_perm: int, seed: int,
+                  kernel: bool | None = None) -> ShingleBatch:
+    """Tokenise, shingle and sign a batch of texts (one task of the prepare stage).
+
+    ``kernel`` chooses the compiled signature kernel (None: by batch size; see
+    :func:`lineage.signatures.packed_signatures`).
+    """
     started = time.process_time()
     values, offsets, words = shingle_sets(list(texts), k=k)
     shingled = time.process_time()
-    sigs = packed_signatures(values, offsets, num_perm=num_perm, seed=seed)
+    sigs = packed_signatures(values, offsets, num_perm=num_perm, seed=seed, kernel=kernel)
     return ShingleBatch(values, offsets, words, sigs, shingled - started, time.process_time() - shingled)
 
 
-def _shingle_task(task: tuple[Sequence[str], int, int, int]) -> ShingleBatch:
-    texts, k, num_perm, seed = task
-    return shingle_batch(texts, k=k, num_perm=num_perm, seed=seed)
+def _shingle_task(task: tuple[Sequence[str], int, int, int, bool]) -> ShingleBatch:
+    texts, k, num_perm, seed, kernel = task
+    return shingle_batch(texts, k=k, num_perm=num_perm, seed=seed, kernel=kernel)
+
+
+# From about this many documents the compiled kernel's one-time load (~1 s) pays for itself.
+KERNEL_MIN_DOCS = 10_000
 
 
 def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, workers: int,
                 progress: Callable[[int], None] | None = None) -> Iterable[ShingleBatch]:
     """:func:`shingle_batch` over all texts in batches, on ``workers`` processes, in order."""
     size = batch_size(len(texts), workers, most=1000, least=50)
-    tasks = [(batch, k, num_perm, seed) for batch in chunks(texts, size)]
+    kernel = len(texts) >= KERNEL_MIN_DOCS
+    if kernel:
+        from lineage.signatures import _compiled_kernel
+
+        kernel = _compiled_kernel() is not None  # loaded here, so forked workers inherit it
+    tasks = [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
     done = 0
     for result in run_batches(_shingle_task, tasks, workers):
         done += len(result.words)
@@ -173,7 +187,9 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
     arr = np.asarray(pairs, dtype=np.int64)
     label = components(n, arr)
     order = np.lexsort((arr[:, 1], arr[:, 0], label[arr[:, 0]]))
-    size = batch_size(len(pairs), workers, most=20000, least=100)
+    # up to 8,000 pairs (~5,000 documents held tokenised, ~100 MB per worker): fewer re-tokenisations
+    # than small batches, bounded memory whatever the corpus size
+    size = batch_size(len(pairs), workers, most=8000, least=100)
     tasks = []
     for start in range(0, len(order), size):
         part = arr[order[start : start + size]]

@@ -8,13 +8,19 @@ every one of its buckets and fingerprints, 499,500 pairs to align.
 
 Two safeguards, both above :data:`GROUP_CAP` (500) documents:
 
-1. *Generation*: a group of more than ``cap`` documents is paired through
+1. *Generation*: an LSH bucket of more than ``cap`` documents (they agree on
+   whole bands of their signatures: near-identical copies) is paired through
    its **representatives**: its :data:`REPRESENTATIVES` (8) members of
    highest priority (most distinct shingles, then lowest index) are paired
    with each other and with every member, ``8 * size`` pairs instead of
-   ``size * (size - 1) / 2``. Because the priority is global, every bucket
-   and fingerprint of one copy cluster chooses the same representatives: the
-   longest versions of the story, the likeliest originals or fullest copies.
+   ``size * (size - 1) / 2``. So is a fingerprint group of more than ``cap``
+   documents when 90% of them are copies in one huge near-identical
+   component (found from the LSH pairs); a fingerprint shared by many
+   unrelated documents (a stock phrase below the boilerplate threshold)
+   still gives all its pairs, as before. Because the priority is global,
+   every bucket and fingerprint of one copy cluster chooses the same
+   representatives: the longest versions of the story, the likeliest
+   originals or fullest copies.
 2. *Alignment* (:func:`collapse_near_identical`): copies that differ a
    little (trimmed, a credit line added) fall into many smaller groups, each
    under the cap, whose pairs together are quadratic again. So candidate
@@ -32,13 +38,11 @@ computed is the edge between two non-representative members of the same
 huge group: two copies of the wire story are linked through the
 representative they both copy instead of directly, and a copy of a copy is
 hung from the representative rather than from the intermediate copy. That
-is the only change, and only above ``cap``: a fingerprint group needs more
-than 500 documents sharing one shingle without it being boilerplate (more
-than ``max_df``, by default max(50, 1% of the documents), so only in
-corpora over 50,000 documents or with ``--max-df`` above 500), an LSH
-bucket or a near-identical component more than 500 near-identical
-documents. ``scripts/bench_speed.py`` prints the largest group and
-component of each benchmark corpus, to show where the cap was reached.
+is the only change, and only where more than 500 near-identical documents
+(signatures agreeing on 90% of their values, or on whole LSH bands) form
+one group: ``scripts/group_sizes.py`` reports a corpus's largest LSH bucket
+and near-identical component (the benchmark corpora of up to 200,000
+documents stay under 40).
 
 >>> import numpy as np
 >>> members = np.arange(10, dtype=np.int64)
@@ -106,14 +110,18 @@ def pack(sets: Sequence[np.ndarray] | PackedSets) -> PackedSets:
 
 def group_pair_keys(
     members: np.ndarray, starts: np.ndarray, sizes: np.ndarray, n: int, priority: np.ndarray,
-    *, cap: int = GROUP_CAP,
+    *, cap: int = GROUP_CAP, huge: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs within groups, as sorted unique keys ``i * n + j`` (``i < j``) and how many groups hold each.
 
     Group ``g`` is ``members[starts[g] : starts[g] + sizes[g]]`` (distinct
     document indices). Groups of at most ``cap`` members give all their pairs,
     larger ones only the pairs with their representatives (lowest
-    ``priority``).
+    ``priority``). With ``huge`` (each document's huge near-identical
+    component, -1 for none; see :func:`huge_components`), a large group is
+    paired through representatives only when 90% of its members are copies
+    in one such component; otherwise (a common phrase shared by many
+    unrelated documents) it gives all its pairs, as below the cap.
     """
     partial_keys: list[np.ndarray] = []
     partial_counts: list[np.ndarray] = []
@@ -124,6 +132,12 @@ def group_pair_keys(
         partial_counts.append(counts)
 
     small = sizes <= cap
+    if huge is not None:
+        for g in np.flatnonzero(~small).tolist():
+            labels = huge[members[starts[g] : starts[g] + sizes[g]]]
+            labels = labels[labels >= 0]
+            if len(labels) < NEAR_IDENTICAL * sizes[g] or np.bincount(labels).max() < NEAR_IDENTICAL * sizes[g]:
+                small[g] = True
     # all pairs, one size at a time: a (groups x size) matrix of members and its upper triangle
     for size in np.unique(sizes[small]).tolist():
         first = starts[small & (sizes == size)]
@@ -151,6 +165,32 @@ def group_pair_keys(
     return keys[starts_], np.add.reduceat(counts, starts_)
 
 
+def huge_components(keys: np.ndarray, n: int, sigs: np.ndarray, *, cap: int = GROUP_CAP) -> np.ndarray:
+    """Each document's near-identical component if it has more than ``cap`` documents, else -1.
+
+    Components link the pairs (keys ``i * n + j``) whose signatures agree on at
+    least :data:`NEAR_IDENTICAL` of their values.
+
+    >>> huge_components(np.array([1, 2, 5]), 3, np.zeros((3, 4), dtype=np.uint64), cap=2).tolist()
+    [0, 0, 0]
+    """
+    label = _near_identical_labels(keys, n, sigs)
+    sizes = np.bincount(label, minlength=n)
+    return np.where(sizes[label] > cap, label, -1)
+
+
+def _near_identical_labels(keys: np.ndarray, n: int, sigs: np.ndarray) -> np.ndarray:
+    if len(keys) == 0:
+        return np.arange(n, dtype=np.int64)
+    i, j = keys // n, keys % n
+    agree = np.empty(len(keys), dtype=np.float64)
+    for start in range(0, len(keys), 1 << 16):  # chunks: (pairs x num_perm) comparisons stay small
+        part = slice(start, start + (1 << 16))
+        agree[part] = (sigs[i[part]] == sigs[j[part]]).mean(axis=1)
+    near = agree >= NEAR_IDENTICAL
+    return components(n, np.stack([i[near], j[near]], axis=1))
+
+
 def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray, priority: np.ndarray,
                             *, cap: int = GROUP_CAP) -> tuple[np.ndarray, int]:
     """Drop the pairs inside huge near-identical components that involve none of their representatives.
@@ -167,12 +207,7 @@ def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray, priority
     if len(keys) == 0:
         return keys, 0
     i, j = keys // n, keys % n
-    agree = np.empty(len(keys), dtype=np.float64)
-    for start in range(0, len(keys), 1 << 16):  # chunks: (pairs x num_perm) comparisons stay small
-        part = slice(start, start + (1 << 16))
-        agree[part] = (sigs[i[part]] == sigs[j[part]]).mean(axis=1)
-    near = agree >= NEAR_IDENTICAL
-    label = components(n, np.stack([i[near], j[near]], axis=1))
+    label = _near_identical_labels(keys, n, sigs)
     sizes = np.bincount(label, minlength=n)
     largest = int(sizes.max()) if n else 0
     huge = np.flatnonzero(sizes > cap)

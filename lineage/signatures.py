@@ -61,10 +61,10 @@ def signatures(hash_sets: list[np.ndarray], *, num_perm: int = 128, seed: int = 
     return packed_signatures(values, offsets, num_perm=num_perm, seed=seed)
 
 
-# Below this many shingle-permutation products NumPy is fast enough and the compiled
-# kernel's import and first-call cost (about a second) would dominate: tests and small
-# corpora never load it.
-KERNEL_MIN_WORK = 1 << 24
+# Below this many shingle-permutation products (~8 M shingles at 128 permutations) NumPy is
+# fast enough and the compiled kernel's import and first-call cost (about a second) would
+# dominate: tests and small corpora never load it. lineage.parallel decides per corpus.
+KERNEL_MIN_WORK = 1 << 30
 
 
 def packed_signatures(

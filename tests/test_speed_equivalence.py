@@ -195,6 +195,15 @@ def test_groups_above_the_cap_pair_through_representatives():
     assert (counts == 1).all()
 
 
+def test_a_large_group_of_unrelated_documents_keeps_all_its_pairs():
+    """A stock phrase shared by 600 unrelated documents is not a copy cluster: no representatives."""
+    n = 600
+    members = np.arange(n, dtype=np.int64)
+    keys, _ = group_pair_keys(members, np.array([0]), np.array([n]), n, np.arange(n), cap=500,
+                              huge=np.full(n, -1, dtype=np.int64))
+    assert len(keys) == n * (n - 1) // 2
+
+
 def test_a_thousand_copies_give_linear_candidates():
     rng = np.random.default_rng(9)
     story = rng.integers(0, 2**63, 600, dtype=np.uint64)
