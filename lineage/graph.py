@@ -79,13 +79,15 @@ def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
         if is_copy(e) and e.direction == "common-source":
             g.add_edge(e.source, e.target)
     groups: dict[str, dict[str, float]] = {}
-    for n, members in enumerate(sorted((sorted(c) for c in nx.connected_components(g))), start=1):
-        weights = {m: 0.0 for m in members}
-        for e in edges:
-            if e.direction == "common-source" and e.source in weights and is_copy(e):
-                weights[e.source] = max(weights[e.source], e.confidence * e.source_in_target)
-                weights[e.target] = max(weights[e.target], e.confidence * e.target_in_source)
-        groups[f"{HIDDEN_PREFIX}{n}"] = weights
+    group_of: dict[str, str] = {}
+    for n, members in enumerate(sorted(sorted(c) for c in nx.connected_components(g)), start=1):
+        groups[f"{HIDDEN_PREFIX}{n}"] = {m: 0.0 for m in members}
+        group_of.update((m, f"{HIDDEN_PREFIX}{n}") for m in members)
+    for e in edges:  # one pass: each common-source edge raises its two ends' weights
+        if e.direction == "common-source" and is_copy(e):
+            weights = groups[group_of[e.source]]
+            weights[e.source] = max(weights[e.source], e.confidence * e.source_in_target)
+            weights[e.target] = max(weights[e.target], e.confidence * e.target_in_source)
     return groups
 
 
@@ -104,7 +106,17 @@ def _arborescence(ids, edges, groups, hidden_cost):
         g.add_edge(ROOT, h, weight=0.0)
         for member, w in weights.items():
             g.add_edge(h, member, weight=round(w - hidden_cost / 2, 6))
-    tree = nx.maximum_spanning_arborescence(g, attr="weight", preserve_attrs=False)
+    # The virtual root reaches every node, so the best arborescence is the union of the best
+    # ones of each connected part: solving the parts alone keeps Edmonds' contractions small.
+    body = g.subgraph(n for n in g if n != ROOT)
+    tree_edges = []
+    for part in sorted((sorted(c) for c in nx.weakly_connected_components(body)), key=lambda c: c[0]):
+        if len(part) == 1:
+            tree_edges.append((ROOT, part[0]))
+            continue
+        sub = g.subgraph([ROOT, *part])
+        tree_edges += list(nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=False).edges())
+    tree = nx.DiGraph(tree_edges)
     parents: dict[str, str | None] = {doc_id: None for doc_id in ids}
     chosen: set[tuple[str, str]] = set()
     adopted: dict[str, list[str]] = {}
