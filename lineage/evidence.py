@@ -54,12 +54,20 @@ def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple
 
 
 def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.ndarray | None) -> np.ndarray:
-    """True for tokens covered by a boilerplate shingle (one found in too many documents)."""
+    """True for tokens covered by a boilerplate shingle; ``boilerplate`` must be sorted and unique.
+
+    >>> import numpy as np
+    >>> boilerplate_mask(np.array([7, 3, 9], dtype=np.uint64), 5, 3, np.array([3, 8], dtype=np.uint64)).tolist()
+    [False, True, True, True, False]
+    """
     mask = np.zeros(n_tokens, dtype=bool)
     if boilerplate is None or len(boilerplate) == 0 or len(hashes) == 0:
         return mask
     width = min(k, n_tokens)
-    for start in np.flatnonzero(np.isin(hashes, boilerplate)).tolist():
+    # ``boilerplate`` is sorted and unique (np.unique / np.union1d): a binary search per shingle
+    # instead of np.isin, which re-sorts the whole corpus-wide set on every call.
+    at = np.minimum(np.searchsorted(boilerplate, hashes), len(boilerplate) - 1)
+    for start in np.flatnonzero(boilerplate[at] == hashes).tolist():
         mask[start : start + width] = True
     return mask
 

@@ -15,6 +15,7 @@ hang from a hidden source instead. Quote-only edges never enter the tree.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Iterable, Sequence
 
 import networkx as nx
@@ -91,6 +92,14 @@ def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
     return groups
 
 
+def _tie_break(u: str, v: str) -> float:
+    """A stable weight below 1e-9, unique per edge: exact ties between equally good parents
+    (verbatim siblings) would otherwise be broken by iteration order inside networkx, which
+    varies between runs."""
+    digest = hashlib.blake2b(f"{u}\x00{v}".encode("utf-8"), digest_size=6).digest()
+    return int.from_bytes(digest, "big") / 2**48 * 1e-9
+
+
 def _arborescence(ids, edges, groups, hidden_cost):
     g = nx.DiGraph()
     g.add_node(ROOT)
@@ -99,13 +108,14 @@ def _arborescence(ids, edges, groups, hidden_cost):
     for e in edges:
         if not is_copy(e) or e.direction == "common-source":
             continue
-        g.add_edge(e.source, e.target, weight=round(e.confidence * e.target_in_source, 6) + 1e-6)
+        g.add_edge(e.source, e.target,
+                   weight=round(e.confidence * e.target_in_source, 6) + 1e-6 + _tie_break(e.source, e.target))
     for h, weights in groups.items():
         # Every node, a hidden one too, must hang somewhere, so the root edge is free and the
         # cost is charged per adopted document (at least two): half the cost each.
         g.add_edge(ROOT, h, weight=0.0)
         for member, w in weights.items():
-            g.add_edge(h, member, weight=round(w - hidden_cost / 2, 6))
+            g.add_edge(h, member, weight=round(w - hidden_cost / 2, 6) + _tie_break(h, member))
     # The virtual root reaches every node, so the best arborescence is the union of the best
     # ones of each connected part: solving the parts alone keeps Edmonds' contractions small.
     body = g.subgraph(n for n in g if n != ROOT)

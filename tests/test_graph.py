@@ -59,3 +59,18 @@ def test_input_order_does_not_matter():
 def test_clusters_largest_first():
     edges = [E("x", "y"), E("a", "b"), E("b", "c")]
     assert clusters(["a", "b", "c", "x", "y", "z"], edges) == [["a", "b", "c"], ["x", "y"]]
+
+
+def test_exact_ties_are_broken_the_same_way_whatever_the_order():
+    """Verbatim siblings give two equally good parents; the choice must not depend on iteration order."""
+    import random
+
+    ids = [f"d{n}" for n in range(12)]
+    edges = [E("p", i, tis=0.9) for i in ids] + [E(a, b, tis=0.9) for a in ids for b in ids if a < b]
+    expected = lineage_forest(["p", *ids], edges)
+    for seed in range(5):
+        shuffled = edges.copy()
+        random.Random(seed).shuffle(shuffled)
+        order = ["p", *ids]
+        random.Random(seed + 10).shuffle(order)
+        assert lineage_forest(order, shuffled) == expected
