@@ -152,12 +152,16 @@ def _commentary_paragraphs(tokens: Tokens) -> np.ndarray:
 
 
 def profile_side(
-    tokens: Tokens, spans: list[tuple[int, int]], neutral: np.ndarray | None = None
+    tokens: Tokens,
+    spans: list[tuple[int, int]],
+    neutral: np.ndarray | None = None,
+    blocks: list[tuple[int, int, str, str]] | None = None,
 ) -> SideProfile:
-    """Profile the unshared material of one document given its shared token spans."""
+    """Profile the unshared material of one document given its shared token spans
+    (or its :func:`side_blocks`, when the caller has them already)."""
     totals = {"commentary": 0, "unrelated": 0, "head": 0, "interior": 0, "tail": 0}
     label = ""
-    for start, end, kind, marker in side_blocks(tokens, spans, neutral):
+    for start, end, kind, marker in side_blocks(tokens, spans, neutral) if blocks is None else blocks:
         totals[kind] += end - start
         label = label or marker
     return SideProfile(words=len(tokens), commentary_label=label, **totals)
@@ -200,10 +204,13 @@ def pair_evidence(
     *,
     a_neutral: np.ndarray | None = None,
     b_neutral: np.ndarray | None = None,
+    a_blocks: list[tuple[int, int, str, str]] | None = None,
+    b_blocks: list[tuple[int, int, str, str]] | None = None,
 ) -> PairEvidence:
-    """The pairwise evidence of an aligned pair (passages oriented a -> b)."""
-    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral)
-    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral)
+    """The pairwise evidence of an aligned pair (passages oriented a -> b); ``*_blocks`` are
+    each side's :func:`side_blocks` when the caller has computed them already."""
+    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral, a_blocks)
+    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral, b_blocks)
     # A credit counts only one way: two texts naming each other's outlet cancel out.
     a_credits = names_outlet(a.text, b.outlet) and b.outlet != a.outlet
     b_credits = names_outlet(b.text, a.outlet) and b.outlet != a.outlet

@@ -332,11 +332,12 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
         ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
         na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
         nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
-        ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb)
+        # one block analysis per side serves both the pairwise evidence and the witness readings
+        blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
+        blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
+        ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b)
         votes = (0, 0, 0)
         if "witness" not in dropped:
-            blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
-            blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
             votes = witness_votes(
                 readings(prepared.hashes[v.i], foreign_mask(len(ta), blocks_a), config.k),
                 readings(prepared.hashes[v.j], foreign_mask(len(tb), blocks_b), config.k),
