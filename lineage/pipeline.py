@@ -319,35 +319,47 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     component = _components(n, [(v.i, v.j) for v in copies])
     neutral = np.union1d(boilerplate, template_shingles(prepared.unique, component))
     ids = [d.id for d in prepared.docs]
-    dropped = config.dropped_families()
     edges = []
     for done, v in enumerate(verified, start=1):
-        a, b = prepared.docs[v.i], prepared.docs[v.j]
-        al = v.alignment
-        if v.evidence is None:
-            edges.append(_edge(al, v.relation, a.id, "unresolved", 0.5, (
-                f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",)))
-            report("direction", done, len(verified))
-            continue
-        ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
-        na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
-        nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
-        # one block analysis per side serves both the pairwise evidence and the witness readings
-        blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
-        blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
-        ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b)
-        votes = (0, 0, 0)
-        if "witness" not in dropped:
-            votes = witness_votes(
-                readings(prepared.hashes[v.i], foreign_mask(len(ta), blocks_a), config.k),
-                readings(prepared.hashes[v.j], foreign_mask(len(tb), blocks_b), config.k),
-                prepared.unique[v.i], prepared.unique[v.j],
-                [prepared.unique[w] for w in pick_witnesses(v.i, v.j, neighbours, ids)], neutral,
-            )
-        verdict = decide(a.id, b.id, ev, votes, threshold=config.threshold, ablate=dropped)
-        edges.append(_edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence))
+        witnesses = pick_witnesses(v.i, v.j, neighbours, ids) if v.evidence is not None else []
+        edges.append(orient_pair(prepared, v, config, neutral, witnesses))
         report("direction", done, len(verified))
     return edges
+
+
+def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,
+                witnesses: list[int]) -> LineageEdge:
+    """The oriented edge of one verified pair (the per-pair part of :func:`orient`).
+
+    Needs, of the corpus, only ``neutral`` (boilerplate and template shingle
+    hashes, sorted) and the ``witnesses`` (document indices related to either
+    side, see :func:`lineage.witness.pick_witnesses`); ``prepared`` must hold
+    documents ``v.i``, ``v.j`` and the witnesses. A distributed engine calls
+    this with a ``Prepared`` of just those documents.
+    """
+    a, b = prepared.docs[v.i], prepared.docs[v.j]
+    al = v.alignment
+    if v.evidence is None:
+        return _edge(al, v.relation, a.id, "unresolved", 0.5, (
+            f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",))
+    dropped = config.dropped_families()
+    ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
+    na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
+    nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
+    # one block analysis per side serves both the pairwise evidence and the witness readings
+    blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
+    blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
+    ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b)
+    votes = (0, 0, 0)
+    if "witness" not in dropped:
+        votes = witness_votes(
+            readings(prepared.hashes[v.i], foreign_mask(len(ta), blocks_a), config.k),
+            readings(prepared.hashes[v.j], foreign_mask(len(tb), blocks_b), config.k),
+            prepared.unique[v.i], prepared.unique[v.j],
+            [prepared.unique[w] for w in witnesses], neutral,
+        )
+    verdict = decide(a.id, b.id, ev, votes, threshold=config.threshold, ablate=dropped)
+    return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence)
 
 
 def _components(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
