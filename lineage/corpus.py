@@ -47,6 +47,32 @@ def load_corpus(
     in which nothing is readable.
     """
     paths = [str(p) for p in paths]
+    files = list_files(paths)
+    raw_docs: list[RawRecord] = []
+    skipped: list[Skipped] = []
+    for done, (file, root) in enumerate(files, start=1):
+        records, bad = read_file(file, root)
+        if progress is not None:
+            progress("read", done, len(files))
+        skipped += bad
+        raw_docs += records
+    if "-" in paths:
+        stream = stdin if stdin is not None else sys.stdin
+        records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
+        skipped += bad
+        raw_docs += [(fields, None, None, line) for fields, line in records]
+    return finish_corpus(raw_docs, skipped, paths, metadata=metadata)
+
+
+RawRecord = tuple[dict[str, str], "Path | None", "Path | None", "int | None"]
+"""``(fields, file, root, line)``: one record as read, before ids are assigned."""
+
+
+def list_files(paths: list[str]) -> list[tuple[Path, Path]]:
+    """The readable files under ``paths`` (``-`` is skipped), each with the root it was found under.
+
+    Raises :class:`InputError` for a missing path or a folder with nothing readable.
+    """
     if not paths:
         raise InputError("no input given", fix="pass a folder or files, or - for JSONL on stdin")
     files: list[tuple[Path, Path]] = []  # (file, the root it was found under)
@@ -67,23 +93,24 @@ def load_corpus(
             files += [(p, path) for p in usable]
         else:
             files.append((path, path.parent))
+    return files
 
-    raw_docs: list[tuple[dict[str, str], Path | None, Path | None, int | None]] = []
-    skipped: list[Skipped] = []
-    for done, (file, root) in enumerate(files, start=1):
-        records, bad = _read_file(file)
-        if progress is not None:
-            progress("read", done, len(files))
-        skipped += bad
-        raw_docs += [(fields, file, root, line) for fields, line in records]
-    if "-" in paths:
-        stream = stdin if stdin is not None else sys.stdin
-        records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
-        skipped += bad
-        raw_docs += [(fields, None, None, line) for fields, line in records]
 
+def read_file(file: Path, root: Path, data: bytes | None = None) -> tuple[list[RawRecord], list[Skipped]]:
+    """The records of one file (its bytes read here unless given as ``data``) and what was skipped."""
+    records, bad = _read_file(file, data)
+    return [(fields, file, root, line) for fields, line in records], bad
+
+
+def finish_corpus(raw_docs: list[RawRecord], skipped: list[Skipped], paths: list[str], *,
+                  metadata: str | os.PathLike[str] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Ids, metadata and order for records read in input order (``paths`` only names them in errors).
+
+    Every engine ends its reading here, so ids, duplicates and the document
+    order are decided the same way whoever read the files.
+    """
     docs, more = _assign_ids(raw_docs)
-    skipped += more
+    skipped = skipped + more
     if metadata is not None:
         docs = apply_metadata(docs, metadata)
     if not docs:
@@ -99,12 +126,13 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _read_file(path: Path) -> tuple[list[formats.Record], list[Skipped]]:
+def _read_file(path: Path, data: bytes | None = None) -> tuple[list[formats.Record], list[Skipped]]:
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Skipped(name, f"cannot read ({exc.strerror})")]
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return [], [Skipped(name, f"cannot read ({exc.strerror})")]
     if not data.strip():
         return [], [Skipped(name, "empty file")]
     try:
@@ -125,7 +153,7 @@ def _read_file(path: Path) -> tuple[list[formats.Record], list[Skipped]]:
 
 
 def _assign_ids(
-    raw: list[tuple[dict[str, str], Path | None, Path | None, int | None]]
+    raw: list[RawRecord]
 ) -> tuple[list[Document], list[Skipped]]:
     """File stem for plain files (relative path when stems clash), ``id`` field for records."""
     found = [(f, root) for _, f, root, _ in raw if f is not None and root is not None]

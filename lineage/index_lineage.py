@@ -33,9 +33,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from lineage.model import Document, Skipped, Verified
-from lineage.pipeline import Config, Prepared, TraceResult, assemble, orient, prepare
+from lineage.pipeline import RUN_SETTINGS, Config, Prepared, TraceResult, assemble, orient, prepare
 
-RUNTIME_ONLY = ("workers",)  # Config fields that never change a result (trace leaves them out of params)
+RUNTIME_ONLY = RUN_SETTINGS  # Config fields that never change a result (trace leaves them out of params)
 
 
 def quiet(stage: str, done: int, total: int) -> None:

@@ -47,6 +47,11 @@ from lineage.witness import pick_witnesses, readings, witness_votes
 Progress = Callable[[str, int, int], None]
 
 
+ENGINES = ("local", "spark")
+# settings that choose how a trace runs, never what it finds: left out of lineage.json's params
+RUN_SETTINGS = ("workers", "engine", "spark_master")
+
+
 @dataclass(frozen=True)
 class Config:
     """Every parameter of a trace; CLI option names equal these field names."""
@@ -66,8 +71,12 @@ class Config:
     ablate: tuple[str, ...] = ()  # evidence families left out (experiments): inclusion, witness, time, credit
     seed: int = 1
     workers: int = 0  # processes for the parallel stages; 0 = all cores (never changes the result)
+    engine: str = "local"  # "local" (processes on this machine) or "spark"; never changes the result
+    spark_master: str | None = None  # for engine "spark": a master URL; None = spark-submit's, else local[*]
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine {self.engine!r}", fix=f"choose from {', '.join(ENGINES)}")
         if self.workers < 0:
             raise ConfigError(f"workers must be 0 (all cores) or more, got {self.workers}", fix="use --workers 2")
         if self.k < 1:
@@ -189,6 +198,11 @@ def trace(
     ``direction``, ``graph``).
     """
     config = config or Config()
+    if config.engine == "spark":
+        from lineage.spark_engine import trace_spark
+
+        return trace_spark(paths, metadata=metadata, config=config, progress=progress, stdin=stdin,
+                           profile=profile)
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {} if profile is None else profile
     clock = time.perf_counter()
@@ -209,15 +223,19 @@ def trace(
     lap("align")
     edges = orient(prepared, verified, config, boilerplate, report)
     lap("direction")
-    # `workers` never changes the result, so it is not a parameter of it
-    params = {name: value for name, value in asdict(config).items() if name != "workers"}
-    params |= {"max_df_effective": max_df, "documents": len(docs), "candidates": len(pairs)}
+    params = result_params(config, max_df=max_df, documents=len(docs), candidates=len(pairs))
     assert prepared.words is not None
     result = assemble(docs, edges, skipped=skipped, params=params,
                       words={d.id: int(w) for d, w in zip(docs, prepared.words)})
     report("graph", 1, 1)
     lap("graph")
     return result
+
+
+def result_params(config: Config, *, max_df: int, documents: int, candidates: int) -> dict[str, object]:
+    """The ``params`` of lineage.json: the configuration that shapes the result, and corpus counts."""
+    params = {name: value for name, value in asdict(config).items() if name not in RUN_SETTINGS}
+    return params | {"max_df_effective": max_df, "documents": documents, "candidates": candidates}
 
 
 def _workers(config: Config) -> int:

@@ -165,38 +165,55 @@ def group_pair_keys(
     return keys[starts_], np.add.reduceat(counts, starts_)
 
 
-def huge_components(keys: np.ndarray, n: int, sigs: np.ndarray, *, cap: int = GROUP_CAP) -> np.ndarray:
+def huge_components(keys: np.ndarray, n: int, sigs: np.ndarray | None, *, cap: int = GROUP_CAP,
+                    near: np.ndarray | None = None) -> np.ndarray:
     """Each document's near-identical component if it has more than ``cap`` documents, else -1.
 
     Components link the pairs (keys ``i * n + j``) whose signatures agree on at
-    least :data:`NEAR_IDENTICAL` of their values.
+    least :data:`NEAR_IDENTICAL` of their values; ``near`` (one flag per key,
+    from :func:`near_identical`) may be given instead of ``sigs`` when an
+    engine compared the signatures elsewhere.
 
     >>> huge_components(np.array([1, 2, 5]), 3, np.zeros((3, 4), dtype=np.uint64), cap=2).tolist()
     [0, 0, 0]
     """
-    label = _near_identical_labels(keys, n, sigs)
+    label = _near_identical_labels(keys, n, sigs, near)
     sizes = np.bincount(label, minlength=n)
     return np.where(sizes[label] > cap, label, -1)
 
 
-def _near_identical_labels(keys: np.ndarray, n: int, sigs: np.ndarray) -> np.ndarray:
+def near_identical(i: np.ndarray, j: np.ndarray, sig_i: np.ndarray, sig_j: np.ndarray) -> np.ndarray:
+    """Flags: do rows ``sig_i[x]`` and ``sig_j[x]`` agree on :data:`NEAR_IDENTICAL` of their values?
+
+    >>> near_identical(np.array([0]), np.array([1]), np.zeros((1, 10), np.uint64), np.ones((1, 10), np.uint64))
+    array([False])
+    """
+    agree = np.empty(len(i), dtype=bool)
+    for start in range(0, len(i), 1 << 16):  # chunks: (pairs x num_perm) comparisons stay small
+        part = slice(start, start + (1 << 16))
+        agree[part] = (sig_i[part] == sig_j[part]).mean(axis=1) >= NEAR_IDENTICAL
+    return agree
+
+
+def _near_identical_labels(keys: np.ndarray, n: int, sigs: np.ndarray | None,
+                           near: np.ndarray | None = None) -> np.ndarray:
     if len(keys) == 0:
         return np.arange(n, dtype=np.int64)
     i, j = keys // n, keys % n
-    agree = np.empty(len(keys), dtype=np.float64)
-    for start in range(0, len(keys), 1 << 16):  # chunks: (pairs x num_perm) comparisons stay small
-        part = slice(start, start + (1 << 16))
-        agree[part] = (sigs[i[part]] == sigs[j[part]]).mean(axis=1)
-    near = agree >= NEAR_IDENTICAL
+    if near is None:
+        assert sigs is not None
+        near = np.concatenate([near_identical(i[s], j[s], sigs[i[s]], sigs[j[s]])
+                               for s in (slice(a, a + (1 << 16)) for a in range(0, len(keys), 1 << 16))])
     return components(n, np.stack([i[near], j[near]], axis=1))
 
 
-def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray, priority: np.ndarray,
-                            *, cap: int = GROUP_CAP) -> tuple[np.ndarray, int]:
+def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray | None, priority: np.ndarray,
+                            *, cap: int = GROUP_CAP, near: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Drop the pairs inside huge near-identical components that involve none of their representatives.
 
-    ``keys`` are sorted pair keys ``i * n + j``. Returns the kept keys and the
-    size of the largest near-identical component (for reports).
+    ``keys`` are sorted pair keys ``i * n + j`` (``near``: as for
+    :func:`huge_components`). Returns the kept keys and the size of the
+    largest near-identical component (for reports).
 
     >>> sigs = np.zeros((4, 8), dtype=np.uint64)  # four identical documents
     >>> keys = np.array([1, 2, 3, 6, 7, 11])      # all six pairs of 0..3
@@ -207,7 +224,7 @@ def collapse_near_identical(keys: np.ndarray, n: int, sigs: np.ndarray, priority
     if len(keys) == 0:
         return keys, 0
     i, j = keys // n, keys % n
-    label = _near_identical_labels(keys, n, sigs)
+    label = _near_identical_labels(keys, n, sigs, near)
     sizes = np.bincount(label, minlength=n)
     largest = int(sizes.max()) if n else 0
     huge = np.flatnonzero(sizes > cap)
