@@ -15,7 +15,7 @@ import click
 from lineage import __version__
 from lineage.errors import LineageError
 from lineage.direction import FAMILIES
-from lineage.pipeline import Config
+from lineage.pipeline import ENGINES, Config
 
 
 class LineageGroup(click.Group):
@@ -66,8 +66,13 @@ class StageProgress:
             self.bar = None
 
 
-def config_options(func):
-    """The trace parameters as options; names equal :class:`Config` field names."""
+def config_options(func=None, *, engine: bool = False):
+    """The trace parameters as options; names equal :class:`Config` field names.
+
+    ``engine=True`` adds ``--engine`` and ``--spark-master`` (for ``trace``).
+    """
+    if func is None:
+        return lambda f: config_options(f, engine=engine)
     defaults = Config()
     options = [
         click.option("--k", type=int, default=defaults.k, show_default=True, help="Words per shingle."),
@@ -95,6 +100,15 @@ def config_options(func):
         click.option("--workers", type=int, default=defaults.workers, show_default=True,
                      help="Processes for tokenising, signing and aligning (0: all cores); never changes the result."),
     ]
+    if engine:
+        options += [
+            click.option("--engine", type=click.Choice(ENGINES), default=defaults.engine, show_default=True,
+                         help="Where the stages run: this machine's cores, or Apache Spark (pip install "
+                              "'lineage[spark]'); never changes the result."),
+            click.option("--spark-master", default=None,
+                         help="Spark master URL for --engine spark, e.g. local[4] or spark://host:7077 "
+                              "[default: spark-submit's, else local[*]]."),
+        ]
     for option in reversed(options):
         func = option(func)
     return func
@@ -112,7 +126,7 @@ def config_options(func):
               help="Also draw each cluster on its own: lineage-c1.png, lineage-c2.png, ...")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary table.")
 @click.option("--profile", is_flag=True, help="Print the seconds spent in each stage to stderr.")
-@config_options
+@config_options(engine=True)
 def trace_cmd(paths, output, metadata, max_nodes, per_cluster, quiet, profile, no_timestamps, **params) -> None:
     """Trace reuse in PATHS (folders, files, or - for JSONL on stdin) and write the lineage.
 

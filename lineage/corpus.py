@@ -57,10 +57,9 @@ def load_corpus(
         skipped += bad
         raw_docs += records
     if "-" in paths:
-        stream = stdin if stdin is not None else sys.stdin
-        records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
+        records, bad = read_stdin(stdin)
+        raw_docs += records
         skipped += bad
-        raw_docs += [(fields, None, None, line) for fields, line in records]
     return finish_corpus(raw_docs, skipped, paths, metadata=metadata)
 
 
@@ -100,6 +99,13 @@ def read_file(file: Path, root: Path, data: bytes | None = None) -> tuple[list[R
     """The records of one file (its bytes read here unless given as ``data``) and what was skipped."""
     records, bad = _read_file(file, data)
     return [(fields, file, root, line) for fields, line in records], bad
+
+
+def read_stdin(stdin: IO[str] | None = None) -> tuple[list[RawRecord], list[Skipped]]:
+    """JSONL records from ``stdin`` (default: the process's standard input)."""
+    stream = stdin if stdin is not None else sys.stdin
+    records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
+    return [(fields, None, None, line) for fields, line in records], bad
 
 
 def finish_corpus(raw_docs: list[RawRecord], skipped: list[Skipped], paths: list[str], *,

@@ -182,6 +182,28 @@ class Prepared:
         return self._quoted[index]
 
 
+class StageClock:
+    """Adds the wall time since the previous call to ``timings[stage]`` (a stage profile).
+
+    >>> timings = {}
+    >>> lap = StageClock(timings)
+    >>> lap("read"); sorted(timings)
+    ['read']
+    """
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.restart()
+
+    def restart(self) -> None:
+        self.clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.clock
+        self.clock = now
+
+
 def trace(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -205,18 +227,11 @@ def trace(
                            profile=profile)
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {} if profile is None else profile
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = timings.get(stage, 0.0) + now - clock
-        clock = now
-
+    lap = StageClock(timings)
     docs, skipped = load_corpus(paths, metadata=metadata, stdin=stdin, progress=report)
     lap("read")
     prepared = prepare(docs, config, report, profile=timings)
-    clock = time.perf_counter()  # prepare books its own time (shingle and sign)
+    lap.restart()  # prepare books its own time (shingle and sign)
     pairs, boilerplate, max_df = find_candidates(prepared, config, report)
     lap("candidates")
     verified = verify_pairs(prepared, pairs, config, boilerplate, report)

@@ -41,20 +41,20 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
 import numpy as np
 
+from lineage import formats
 from lineage.candidates import EMPTY, _member
-from lineage.corpus import finish_corpus, list_files, read_file
+from lineage.corpus import finish_corpus, list_files, read_file, read_stdin
 from lineage.errors import ConfigError, InputError
 from lineage.evidence import template_shingles
 from lineage.model import Document, LineageEdge, Skipped, Verified
 from lineage.normalise import tokenize
 from lineage.parallel import VerifyTask, shingle_batch, verify_batch
-from lineage.pipeline import Config, Prepared, TraceResult, _components, assemble, orient_pair, result_params
+from lineage.pipeline import Config, Prepared, StageClock, TraceResult, _components, assemble, orient_pair, result_params
 from lineage.representatives import (
     GROUP_CAP,
     collapse_near_identical,
@@ -65,7 +65,6 @@ from lineage.representatives import (
 )
 from lineage.shingles import shingle_hashes, unique_sorted
 from lineage.witness import pick_witnesses
-from lineage import formats
 
 Progress = Callable[[str, int, int], None]
 
@@ -114,15 +113,7 @@ def trace_spark(
 ) -> TraceResult:
     """:func:`lineage.pipeline.trace` on Spark; the same result. ``spark``: a session to use."""
     report = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {} if profile is None else profile
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = timings.get(stage, 0.0) + now - clock
-        clock = now
-
+    lap = StageClock({} if profile is None else profile)
     spark = spark or session(config.spark_master)
     sc = spark.sparkContext
     docs, skipped = read_corpus(spark, [str(p) for p in paths], metadata=metadata, stdin=stdin)
@@ -200,10 +191,9 @@ def read_corpus(spark, paths: list[str], *, metadata=None, stdin: IO[str] | None
         raw += records
         skipped += bad
     if "-" in paths:
-        stream = stdin if stdin is not None else sys.stdin
-        records, bad = formats.parse_jsonl(stream.read(), "<stdin>")
+        records, bad = read_stdin(stdin)
+        raw += records
         skipped += bad
-        raw += [(fields, None, None, line) for fields, line in records]
     return finish_corpus(raw, skipped, paths, metadata=metadata)
 
 
@@ -289,6 +279,17 @@ def _gathered(chunks: Iterable[tuple[np.ndarray, ...]], width: int) -> tuple[np.
     return tuple(np.concatenate([c[col] for c in chunks]) for col in range(width))
 
 
+def _sum_by_key(columns: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys, counts)`` columns reduced to each distinct key (sorted) and the sum of its counts."""
+    if columns is None or len(columns[0]) == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    keys, counts = columns
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts, _ = _runs(keys)
+    return keys[starts], np.add.reduceat(counts, starts)
+
+
 def _frequent(shingled, max_df: int, parts: int) -> np.ndarray:
     """Shingle hashes in more than ``max_df`` documents (exact), sorted: the boilerplate."""
 
@@ -300,15 +301,8 @@ def _frequent(shingled, max_df: int, parts: int) -> np.ndarray:
         yield from _spread((values, counts), values, parts)
 
     def total(chunks):
-        got = _gathered(chunks, 2)
-        if got is None:
-            return
-        values, counts = got
-        order = np.argsort(values, kind="stable")
-        values, counts = values[order], counts[order]
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1]))) if len(values) else []
-        sums = np.add.reduceat(counts, starts) if len(values) else counts
-        yield values[starts][sums > max_df]
+        values, sums = _sum_by_key(_gathered(chunks, 2))
+        yield values[sums > max_df]
 
     found = shingled.mapPartitions(local).partitionBy(parts).values().mapPartitions(total).collect()
     return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
@@ -416,14 +410,8 @@ def _candidates(sc, shingled, n: int, lengths: np.ndarray, config: Config, max_d
             yield from _spread((keys, counts), keys.astype(np.uint64), parts)
 
     def shared_enough(chunks):
-        got = _gathered(chunks, 2)
-        if got is None:
-            return
-        keys, counts = got
-        order = np.argsort(keys, kind="stable")
-        keys, counts = keys[order], counts[order]
-        starts, _ = _runs(keys)
-        yield keys[starts][np.add.reduceat(counts, starts) >= min_shared]
+        keys, sums = _sum_by_key(_gathered(chunks, 2))
+        yield keys[sums >= min_shared]
 
     contained = _collect_keys(shingled.mapPartitions(fingerprints).partitionBy(parts).values()
                               .mapPartitions(fingerprint_pairs).partitionBy(parts).values()
@@ -445,7 +433,7 @@ def _candidates(sc, shingled, n: int, lengths: np.ndarray, config: Config, max_d
 
 def _len_of(index: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Per distinct index (sorted), its size: what :func:`_local_pairs` ranks representatives by."""
-    uniq, first = np.unique(index, return_index=True)
+    _, first = np.unique(index, return_index=True)
     return size[first]
 
 
