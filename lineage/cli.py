@@ -172,11 +172,16 @@ PROFILE_STAGES = (("read", "read"), ("shingle", "normalise+shingle"), ("sign", "
 def profile_table(timings: dict[str, float]) -> str:
     """The ``--profile`` lines: one ``profile: STAGE SECONDS`` line per stage, in pipeline order.
 
-    >>> print(profile_table({"read": 1.0, "total": 1.5}))
+    >>> print(profile_table({"read": 1.0, "total": 1.5, "shuffle:align": 2.5e6}))
     profile: read                 1.00 s
     profile: total                1.50 s
+    profile: shuffle align         2.5 MB
     """
-    return "\n".join(f"profile: {label:<18} {timings[key]:>6.2f} s" for key, label in PROFILE_STAGES if key in timings)
+    lines = [f"profile: {label:<18} {timings[key]:>6.2f} s" for key, label in PROFILE_STAGES if key in timings]
+    # the Spark engine adds the bytes its stages shuffled
+    lines += [f"profile: shuffle {stage:<10} {timings['shuffle:' + stage] / 1e6:>6.1f} MB"
+              for stage, _ in PROFILE_STAGES if f"shuffle:{stage}" in timings]
+    return "\n".join(lines)
 
 
 def summary_table(result) -> str:

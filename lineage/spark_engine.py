@@ -39,10 +39,12 @@ or ``local[*]``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
+from urllib.request import urlopen
 
 import numpy as np
 
@@ -116,9 +118,21 @@ def trace_spark(
     lap = StageClock({} if profile is None else profile)
     spark = spark or session(config.spark_master)
     sc = spark.sparkContext
+    shuffle = _ShuffleMeter(sc) if profile is not None else None
+
+    def done(stage: str, following: str | None) -> None:
+        lap(stage)
+        if shuffle is not None:
+            written = shuffle.take()
+            if written is not None:
+                lap.timings[f"shuffle:{stage}"] = written
+        if following:
+            sc.setJobDescription(f"lineage: {following}")  # names the jobs in Spark's UI
+
+    sc.setJobDescription("lineage: read")
     docs, skipped = read_corpus(spark, [str(p) for p in paths], metadata=metadata, stdin=stdin)
     report("read", len(docs), len(docs))
-    lap("read")
+    done("read", "shingle")
     n = len(docs)
     parts = max(sc.defaultParallelism, -(-n // DOCS_PER_PARTITION))
     doc_rdd = sc.parallelize(list(enumerate(docs)), parts).cache()
@@ -128,21 +142,21 @@ def trace_spark(
     lengths = np.zeros(n, dtype=np.int64)
     words[meta[:, 0]], lengths[meta[:, 0]] = meta[:, 1], meta[:, 2]
     report("sign", n, n)
-    lap("shingle")
+    done("shingle", "candidates")
 
     max_df = config.effective_max_df(n)
     boilerplate = _frequent(shingled, max_df, parts)
     pairs = _candidates(sc, shingled, n, lengths, config, max_df, boilerplate, parts)
     report("candidates", 1, 1)
-    lap("candidates")
+    done("candidates", "align")
 
     verified = _verify(sc, doc_rdd, pairs, n, config, boilerplate)
     report("align", len(pairs), len(pairs))
-    lap("align")
+    done("align", "direction")
 
     edges = _orient(sc, doc_rdd, shingled, docs, verified, config, boilerplate, parts)
     report("direction", len(verified), len(verified))
-    lap("direction")
+    done("direction", None)
     params = result_params(config, max_df=max_df, documents=n, candidates=len(pairs))
     result = assemble(docs, edges, skipped=skipped, params=params,
                       words={d.id: int(w) for d, w in zip(docs, words)})
@@ -151,6 +165,32 @@ def trace_spark(
     report("graph", 1, 1)
     lap("graph")
     return result
+
+
+class _ShuffleMeter:
+    """Shuffle bytes written since the last call, from Spark's monitoring REST API.
+
+    None when the UI (and with it the API) is off. Stages are attributed to
+    the pipeline stage during which Spark reported them complete.
+    """
+
+    def __init__(self, sc) -> None:
+        self.url = sc.uiWebUrl
+        self.app = sc.applicationId
+        self.seen: set[tuple[int, int]] = set()
+
+    def take(self) -> int | None:
+        if not self.url:
+            return None
+        try:
+            with urlopen(f"{self.url}/api/v1/applications/{self.app}/stages", timeout=10) as answer:
+                stages = json.load(answer)
+        except (OSError, ValueError):
+            return None
+        new = [st for st in stages if st.get("status") == "COMPLETE"
+               and (st["stageId"], st.get("attemptId", 0)) not in self.seen]
+        self.seen |= {(st["stageId"], st.get("attemptId", 0)) for st in new}
+        return sum(int(st.get("shuffleWriteBytes", 0)) for st in new)
 
 
 # ---------------------------------------------------------------- read
