@@ -124,7 +124,11 @@ def _arborescence(ids, edges, groups, hidden_cost):
         if len(part) == 1:
             tree_edges.append((ROOT, part[0]))
             continue
-        sub = g.subgraph([ROOT, *part])
+        # a graph of its own, not a subgraph view: a view filters all of ROOT's edges (one per
+        # document of the corpus) each time the algorithm reads them, quadratic over the parts
+        sub = nx.DiGraph()
+        sub.add_edges_from((ROOT, v, g.adj[ROOT][v]) for v in part)
+        sub.add_edges_from((u, v, data) for u in part for v, data in g.adj[u].items())
         tree_edges += list(nx.maximum_spanning_arborescence(sub, attr="weight", preserve_attrs=False).edges())
     tree = nx.DiGraph(tree_edges)
     parents: dict[str, str | None] = {doc_id: None for doc_id in ids}
