@@ -20,8 +20,10 @@ common-source model on siblings whose nearest common ancestor is hidden,
 against ancestor-descendant pairs).
 
 Families (``Config.ablate`` removes any of them): ``inclusion`` (commentary,
-unrelated additions, expansions, excerpts, rewritten leads), ``witness``
-(readings confirmed by other documents), ``time`` (publication order, a
+unrelated additions, expansions, excerpts, rewritten leads, and the context of
+the shared passages: a passage set into another text is surrounded by words
+about something else), ``witness`` (variant readings confirmed by other
+documents), ``time`` (publication order, a
 likelihood term that tolerates missing and wrong stamps), ``credit`` (a text
 naming the other's outlet).
 
@@ -46,14 +48,15 @@ from typing import Iterable
 from lineage.model import PairEvidence, Verdict
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "inclusion": ("commentary", "unrelated", "interior", "head", "tail", "both_added", "both_commentary",
-                  "both_tail"),
+    "inclusion": ("commentary", "unrelated", "interior", "head", "tail", "context", "both_added", "both_derived",
+                  "both_commentary", "both_tail"),
     "witness": ("witness", "witness_both"),
     "time": ("time",),
     "credit": ("credit",),
 }
-ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "witness", "time", "credit")
-COMMON = ("both_added", "both_commentary", "both_tail", "witness_both")
+ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit")
+COMMON = ("both_added", "both_derived", "both_commentary", "both_tail", "witness_both")
+BOTH_DERIVED = 0.02  # share of a text's words: above it on both sides, each has something of its own
 
 
 @lru_cache(maxsize=1)
@@ -67,10 +70,14 @@ def _share(n: int, words: int) -> float:
     return n / words if words else 0.0
 
 
-def features(ev: PairEvidence, votes: tuple[int, int, int]) -> tuple[dict[str, float], dict[str, float]]:
+def features(
+    ev: PairEvidence, votes: tuple[int, int, int], context: tuple[float | None, float | None] = (None, None)
+) -> tuple[dict[str, float], dict[str, float]]:
     """Orientation features (positive: a is the source) and common-source features of a pair.
 
-    ``votes`` are the witness counts for a, for b, and for both (see :mod:`lineage.witness`).
+    ``votes`` are the witness counts for a, for b, and for both (see :mod:`lineage.witness`);
+    ``context`` how related each side's words around the shared passages are to them
+    (:func:`lineage.evidence.context_relatedness`, None when there are too few).
     """
     a, b = ev.a, ev.b
     va, vb, vboth = votes
@@ -83,12 +90,17 @@ def features(ev: PairEvidence, votes: tuple[int, int, int]) -> tuple[dict[str, f
         "interior": _share(b.interior, b.words) - _share(a.interior, a.words),
         "head": _share(b.head, b.words) - _share(a.head, a.words),
         "tail": _share(a.tail, a.words) - _share(b.tail, b.words),
+        "context": 0.0 if None in context else context[0] - context[1],
         "witness": (va - vb) / (va + vb + 1),
         "time": float(ev.time),
         "credit": float(bool(b.credit)) - float(bool(a.credit)),
     }
+    # what marks each side as the copy: its own additions, or the other side's continuation
+    derived_a = added_a + _share(b.tail, b.words)
+    derived_b = added_b + _share(a.tail, a.words)
     common = {
         "both_added": min(added_a, added_b),
+        "both_derived": float(min(derived_a, derived_b) >= BOTH_DERIVED),
         "both_commentary": float(a.commentary > 0 and b.commentary > 0),
         "both_tail": min(_share(a.tail, a.words), _share(b.tail, b.words)),
         "witness_both": vboth / (va + vb + vboth + 1),
@@ -125,6 +137,7 @@ def decide(
     ev: PairEvidence,
     votes: tuple[int, int, int],
     *,
+    context: tuple[float | None, float | None] = (None, None),
     threshold: float | None = None,
     ablate: Iterable[str] = (),
     model: dict | None = None,
@@ -132,7 +145,7 @@ def decide(
     """The verdict for the pair, its confidence and the evidence sentences."""
     model = model or load_model()
     threshold = model.get("threshold", 0.6) if threshold is None else threshold
-    orient, common = features(ev, votes)
+    orient, common = features(ev, votes, context)
     p_ab, p_ba, p_c, contributions = probabilities(orient, common, model=model, ablate=ablate)
     if p_c >= model.get("common_threshold", 0.8):
         source, target, confidence, direction = a_id, b_id, p_c, "common-source"
@@ -178,6 +191,9 @@ def explain(
             return [f"{x} opens with {px.head} words of its own before the shared text (a rewritten lead)"]
         if name == "tail":
             return [f"{x} stops where {y} goes on for {side[y].tail} related words ({x} reads as an excerpt)"]
+        if name == "context":
+            return [(f"the words around the shared text in {x} are about something else "
+                     f"(a passage set into another text; in {y} it reads on in its own story)")]
         if name == "witness":
             n = sum(votes)
             src_votes = votes[0] if y == a else votes[1]

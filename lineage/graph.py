@@ -31,6 +31,7 @@ def is_copy(edge: LineageEdge) -> bool:
     return edge.relation in COPY_RELATIONS
 
 
+SOURCE_POWER = 0.5  # how much the share of the parent found in the child counts (see lineage_forest)
 HIDDEN_COST = 0.25  # weight a hidden source must win back before it is worth positing
 
 
@@ -40,9 +41,12 @@ def lineage_forest(
     """Each document's parent (None for originals, ``hidden-N`` for a hidden source) and the tree edges.
 
     An oriented copy edge ``s -> t`` offers ``t`` the parent ``s`` at weight
-    ``confidence * target_in_source`` (how sure the orientation is, times how
-    much of the copy the parent explains: a parent explains more of its child
-    than a grandparent or a sibling does). Documents joined by common-source
+    ``confidence * target_in_source * source_in_target ** 0.5``: how sure the
+    orientation is, times how much of the copy the parent explains (a parent
+    explains more of its child than a grandparent does), times, damped, how
+    much of the parent the copy carries (a sibling has changes and additions
+    of its own that the child lacks; the true parent has only what the child
+    cut). Documents joined by common-source
     edges may instead hang from a hidden source, which costs ``hidden_cost``
     and is kept only if it adopts at least two documents.
     """
@@ -108,8 +112,8 @@ def _arborescence(ids, edges, groups, hidden_cost):
     for e in edges:
         if not is_copy(e) or e.direction == "common-source":
             continue
-        g.add_edge(e.source, e.target,
-                   weight=round(e.confidence * e.target_in_source, 6) + 1e-6 + _tie_break(e.source, e.target))
+        strength = e.confidence * e.target_in_source * e.source_in_target ** SOURCE_POWER
+        g.add_edge(e.source, e.target, weight=round(strength, 6) + 1e-6 + _tie_break(e.source, e.target))
     for h, weights in groups.items():
         # Every node, a hidden one too, must hang somewhere, so the root edge is free and the
         # cost is charged per adopted document (at least two): half the cost each.

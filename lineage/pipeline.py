@@ -31,7 +31,7 @@ from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
     boilerplate_mask,
-    foreign_mask,
+    context_relatedness,
     pair_evidence,
     side_blocks,
     template_shingles,
@@ -42,7 +42,7 @@ from lineage.normalise import Tokens, tokenize
 from lineage.relation import classify
 from lineage.shingles import shingle_hashes
 from lineage.signatures import packed_signatures
-from lineage.witness import pick_witnesses, readings, witness_votes
+from lineage.witness import pick_witnesses, shared_readings, witness_votes
 
 Progress = Callable[[str, int, int], None]
 
@@ -379,19 +379,21 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
     na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
     nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
-    # one block analysis per side serves both the pairwise evidence and the witness readings
-    blocks_a = side_blocks(ta, token_spans(ta, [p.source for p in al.passages]), na)
-    blocks_b = side_blocks(tb, token_spans(tb, [p.target for p in al.passages]), nb)
+    # one passage-to-token conversion per side serves the blocks, the context and the witness readings
+    spans_a = token_spans(ta, [p.source for p in al.passages])
+    spans_b = token_spans(tb, [p.target for p in al.passages])
+    blocks_a, blocks_b = side_blocks(ta, spans_a, na), side_blocks(tb, spans_b, nb)
     ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b)
+    context = (context_relatedness(ta, spans_a, na), context_relatedness(tb, spans_b, nb))
     votes = (0, 0, 0)
     if "witness" not in dropped:
         votes = witness_votes(
-            readings(prepared.hashes[v.i], foreign_mask(len(ta), blocks_a), config.k),
-            readings(prepared.hashes[v.j], foreign_mask(len(tb), blocks_b), config.k),
+            shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k),
+            shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k),
             prepared.unique[v.i], prepared.unique[v.j],
             [prepared.unique[w] for w in witnesses], neutral,
         )
-    verdict = decide(a.id, b.id, ev, votes, threshold=config.threshold, ablate=dropped)
+    verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)
     return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence)
 
 

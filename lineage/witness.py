@@ -2,16 +2,19 @@
 
 Where two related texts A and B differ, a third text C that shares their
 story can say whose reading it carries. A copier changes its copy (edits,
-cuts, additions); every other text derived from the same source, and the
+house style, synonyms); every other text derived from the same source, and the
 source's own ancestors, keep the source's readings. So C votes for A when C
 contains more of what A has and B lacks than of what B has and A lacks. Only
 descendants of the copier vote the wrong way, so across several witnesses the
 more original text usually wins (the principle of shared readings in textual
-criticism). Only *readings* of the shared story count (:func:`readings`):
-material unrelated to it, or commentary, is left out, or a compilation that
-pasted passages from several sources would be "confirmed" by each of its
-sources; what one text cut or continued of the story does count. Boilerplate shingles never count, and
-every witness gets one vote whatever its length.
+criticism). Only *variant readings* count (:func:`shared_readings`): the
+wording of each text inside the passages the two share, where one of them
+changed a few words. Material outside the shared passages is left out: a
+compilation that pasted passages from several sources would otherwise be
+"confirmed" by each of its sources, and a copy's additions by the copy's own
+descendants (what one text cut or added is the inclusion evidence's business).
+Boilerplate shingles never count, and every witness gets one vote whatever its
+length.
 
 >>> import numpy as np
 >>> source = np.arange(0, 100, dtype=np.uint64)           # readings of the original
@@ -49,6 +52,20 @@ def readings(hashes: np.ndarray, foreign: np.ndarray, k: int) -> np.ndarray:
     bad = np.concatenate(([0], np.cumsum(foreign, dtype=np.int64)))
     touched = bad[width : width + len(hashes)] - bad[: len(hashes)] > 0
     return np.unique(hashes[~touched])
+
+
+def shared_readings(hashes: np.ndarray, n_tokens: int, spans: list[tuple[int, int]], k: int) -> np.ndarray:
+    """Sorted unique hashes of the shingles lying wholly inside the shared passages ``spans``
+    (token index spans): the text's readings of what both texts carry.
+
+    >>> import numpy as np
+    >>> shared_readings(np.array([5, 6, 7, 8, 9], dtype=np.uint64), 6, [(0, 3), (4, 6)], k=2).tolist()
+    [5, 6, 9]
+    """
+    outside = np.ones(n_tokens, dtype=bool)
+    for start, end in spans:
+        outside[start:end] = False
+    return readings(hashes, outside, k)
 
 
 def witness_votes(

@@ -140,3 +140,24 @@ def test_cli_accepts_each_family_for_ablation(family, tmp_path):
 
     result = CliRunner().invoke(main, ["trace", str(SEEDS), "-o", str(tmp_path), "-q", "--ablate", family])
     assert result.exit_code == 0, result.output
+
+
+def test_context_marks_the_text_the_passage_was_set_into():
+    """The same passage, in one text amid its own story, in the other amid an unrelated one."""
+    from lineage.evidence import context_relatedness, token_spans
+
+    passage = "\n\n".join(STORY[2:5])
+    source = "\n\n".join([_related_paragraph(1), passage, _related_paragraph(2)])
+    copy = "\n\n".join([OTHER[0], passage, OTHER[1]])
+    ts, tc = tokenize(source), tokenize(copy)
+    al = align_pair("s", ts, "c", tc)
+    context = (context_relatedness(ts, token_spans(ts, [p.source for p in al.passages])),
+               context_relatedness(tc, token_spans(tc, [p.target for p in al.passages])))
+    assert context[0] > 0.4 > 0.1 > context[1]
+    ev = PairEvidence(SideProfile(words=len(ts)), SideProfile(words=len(tc)))
+    ab = decide("s", "c", ev, (0, 0, 0), context=context)
+    ba = decide("c", "s", PairEvidence(ev.b, ev.a), (0, 0, 0), context=context[::-1])
+    assert (ab.source, ab.target) == (ba.source, ba.target) == ("s", "c")
+    assert ab.confidence == pytest.approx(ba.confidence)
+    assert "c are about something else" in ab.evidence[0]
+    assert features(ev, (0, 0, 0), (0.6, None))[0]["context"] == 0

@@ -70,3 +70,26 @@ def test_publication_order():
     b = Document("b", "x", "b", published="2015-12-15T10:00:00+00:00")
     assert publication_order(a, b) == 1 and publication_order(b, a) == -1
     assert publication_order(a, Document("c", "x", "c")) == 0
+
+
+def test_a_continuation_repeating_the_storys_names_is_related():
+    """The cut tail of an excerpt's source brings new words but keeps repeating the story's own:
+    counted by occurrence it is the story going on, not a pasted one."""
+    shared = ("Ministers from Norway and Chile met in Geneva on Tuesday and agreed to extend the "
+              "ceasefire in the valley for another month, officials said after the talks ended.")
+    tail = ("The ceasefire in the valley held overnight. Geneva expects Norway and Chile to deploy monitoring "
+            "teams, helicopters, engineers, medics and translators to the valley; the ceasefire, Geneva hopes, "
+            "lets farmers harvest wheat, barley and potatoes while Norway and Chile fund seeds.")
+    ev = _evidence(shared + "\n\n" + tail, shared)
+    assert ev.a.tail == len(tokenize(tail)) and ev.a.unrelated == 0
+
+
+def test_a_comment_after_the_story_is_its_own_block():
+    """An excerpt's source that carries a comment after the rest of the story: the story part
+    stays a tail, the comment is commentary, even with no break in the unshared text."""
+    shared = "\n\n".join(STORY[:3])
+    rest = " ".join(shared.split()[3::2][:30]) + "."  # the same story going on
+    comment = "Editor’s comment: " + OTHER[0]
+    ev = _evidence(shared + "\n\n" + rest + "\n\n" + comment, shared)
+    assert ev.a.tail == len(tokenize(rest))
+    assert ev.a.commentary == len(tokenize(comment)) and ev.a.commentary_label.lower().startswith("editor")

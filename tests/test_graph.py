@@ -74,3 +74,11 @@ def test_exact_ties_are_broken_the_same_way_whatever_the_order():
         order = ["p", *ids]
         random.Random(seed + 10).shuffle(order)
         assert lineage_forest(order, shuffled) == expected
+
+
+def test_parent_beats_a_sibling_that_explains_as_much_of_the_child():
+    """A sibling that explains the child as well as the parent does (convergent edits, a shared
+    template) still has material of its own that the child lacks: the parent wins."""
+    edges = [E("p", "c", tis=0.90, sit=0.90), E("p", "s", tis=0.95, sit=0.70),
+             E("s", "c", tis=0.92, sit=0.60)]
+    assert lineage_forest(["p", "s", "c"], edges)[0] == {"p": None, "s": "p", "c": "p"}

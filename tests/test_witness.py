@@ -67,3 +67,21 @@ def test_a_witness_confirming_both_sides_marks_siblings():
     second = _set((0, 200), (2000, 2010), (210, 300))  # edited words 200-210
     assert _votes(first, second, [parent]) == (0, 0, 1)
     assert _votes(parent, first, [second]) == (1, 0, 0)
+
+
+def test_only_readings_inside_the_shared_passages_count():
+    from lineage.witness import shared_readings
+
+    hashes = np.arange(10, dtype=np.uint64)  # one shingle per token start, k=2 over 11 tokens
+    assert shared_readings(hashes, 11, [(0, 4), (6, 11)], k=2).tolist() == [0, 1, 2, 6, 7, 8, 9]
+    assert shared_readings(hashes, 11, [], k=2).tolist() == []
+
+
+def test_a_compilations_other_source_does_not_vote():
+    """A text made of pieces of several sources: its other source shares only the other pieces,
+    outside what the pair shares, so it says nothing about the pair's readings."""
+    source = _set((0, 100))
+    compilation = _set((0, 100), (500, 600))  # the source's passage, verbatim, plus another piece
+    other_source = _set((500, 600), (700, 800))
+    shared_a = shared_b = _set((0, 100))  # readings inside the shared passage: identical
+    assert witness_votes(shared_a, shared_b, source, compilation, [other_source]) == (0, 0, 0)
