@@ -31,7 +31,8 @@ What is guaranteed (``tests/test_index.py`` checks each):
   corpus) in a cluster that has not changed since.
 * Adding a document already indexed (same id and content) changes nothing; the
   same id with other content is refused. Every document is added in one
-  transaction: a crash leaves it entirely in or entirely out.
+  transaction (with up to 255 others, :data:`TRANSACTION_DOCS`): a crash
+  leaves it entirely in or entirely out.
 
 >>> import tempfile, os
 >>> from lineage.model import Document
@@ -57,6 +58,7 @@ import numpy as np
 from lineage.errors import ConfigError
 from lineage.graph import COPY_RELATIONS
 from lineage.index_codec import dumps, encode, loads
+from lineage.index_batch import add_batch
 from lineage.index_export import check_index, export_index
 from lineage.index_keys import DocumentKeys, document_keys
 from lineage.index_lineage import (
@@ -88,6 +90,9 @@ from lineage.store import (
 )
 
 T = TypeVar("T")
+# Documents per write transaction: large enough that a batch's reads and writes are a few round trips,
+# small enough that the write lock is held for seconds, not minutes (readers never wait on it).
+TRANSACTION_DOCS = 256
 Progress = Callable[[str, int, int], None]
 
 
@@ -110,7 +115,7 @@ class _Match:
 class Index:
     """Documents, their verified pairs and their live lineage, in a :class:`~lineage.store.Store`."""
 
-    def __init__(self, store: Store, config: Config, *, cache: int = 2048) -> None:
+    def __init__(self, store: Store, config: Config, *, cache: int = 8192) -> None:
         self.store, self.config = store, config
         # effective_max_df never goes below its value for an empty corpus: shingles at or under
         # it can never be boilerplate, so only those above it are kept in the store's heavy list.
@@ -120,7 +125,7 @@ class Index:
     # ---- opening --------------------------------------------------------------------------------
     @classmethod
     def open(cls, location: str, name: str | None = None, *, create: bool = False,
-             settings: dict[str, object] | None = None, cache: int = 2048) -> "Index":
+             settings: dict[str, object] | None = None, cache: int = 8192) -> "Index":
         """Open (or with ``create``, make) the index at ``location``.
 
         ``settings`` are :class:`Config` fields: a new index is built with them;
@@ -184,6 +189,12 @@ class Index:
         found = set(seqs[shared >= cfg.min_shared].tolist()) | store.band_members(keys.bands)
         found.discard(own)
         candidates = {s: d for s, d in store.documents(found).items() if d.document.id != doc.id}
+        return _Match(boilerplate, candidates, self._verify(keys, own, candidates, boilerplate))
+
+    def _verify(self, keys: DocumentKeys, own: int, candidates: dict[int, StoredDocument],
+                boilerplate: np.ndarray) -> list[StoredPair]:
+        """Verify a new document (seq ``own``) against its candidates; the pairs to store, by seq."""
+        cfg, unique = self.config, keys.unique
         pairs: list[StoredPair] = []
         apart: list[tuple[int, Verified, Prepared]] = []  # pairs that are not copies
         for seq in sorted(candidates):
@@ -201,7 +212,7 @@ class Index:
                       for k, (_, v, _) in enumerate(apart, start=1)]
             for (at, _, _), edge in zip(apart, orient(group, listed, cfg, boilerplate, quiet)):
                 pairs[at] = replace(pairs[at], edge=dumps(edge))
-        return _Match(boilerplate, candidates, pairs)
+        return pairs
 
     def _recompute(self, docs: dict[int, StoredDocument], pairs: Sequence[StoredPair], boilerplate: np.ndarray,
                    n_docs: int) -> tuple[TraceResult, list[StoredPair]]:
@@ -230,61 +241,25 @@ class Index:
 
     # ---- writing -------------------------------------------------------------------------------------
     def add(self, docs: Iterable[Document], *, batch: int = 64, progress: Progress = quiet) -> list[AddOutcome]:
-        """Add documents (idempotent per id and content); lineage is recomputed after every ``batch``."""
+        """Add documents (idempotent per id and content); lineage is recomputed after every ``batch``.
+
+        Each transaction adds up to :data:`TRANSACTION_DOCS` documents with
+        :func:`lineage.index_batch.add_batch`, which matches every document
+        exactly as a one-at-a-time add would; only the lineage recomputation
+        waits for the end of the batch.
+        """
         docs = list(docs)
         outcomes: list[AddOutcome] = []
-        # short transactions keep the write lock brief for other writers (readers never wait)
-        per_txn = min(batch, 32) if self.store.read_your_writes else 1
+        per_txn = min(batch, TRANSACTION_DOCS)
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
             keys = [document_keys(d, self.config) for d in chunk]
             for k in range(0, len(chunk), per_txn):
                 part = list(zip(chunk[k : k + per_txn], keys[k : k + per_txn]))
-                outcomes += self._write(lambda part=part: [self._add_one(d, dk) for d, dk in part])
+                outcomes += self._write(lambda part=part: add_batch(self, part))
                 progress("index", len(outcomes), len(docs))
             self.refresh()
         return outcomes
-
-    def _add_one(self, doc: Document, keys: DocumentKeys) -> AddOutcome:
-        store = self.store
-        seq = store.seqs_of([doc.id]).get(doc.id)
-        if seq is not None:
-            old = store.documents([seq], text=False, shingles=False)[seq]
-            return AddOutcome(doc.id, "unchanged" if old.digest == keys.digest else "conflict")
-        meta = store.get_meta()
-        n, seq = int(meta["count"]), int(meta["next_seq"])
-        match = self._match(doc, keys, seq, n + 1)
-        partners = [match.candidates[p.a if p.b == seq else p.b] for p in match.pairs if p.relation in COPY_RELATIONS]
-        cluster = self._merge_clusters(partners) if partners else None
-        store.insert_document(StoredDocument(seq, doc, keys.digest, keys.words, keys.unique, None, cluster),
-                              keys.bands, keys.fingerprints)
-        store.add_frequencies(keys.unique, +1, self.floor)
-        store.put_pairs(match.pairs)
-        store.put_meta({"count": str(n + 1), "next_seq": str(seq + 1)})
-        return AddOutcome(doc.id, "added", sum(p.relation is not None for p in match.pairs))
-
-    def _merge_clusters(self, partners: list[StoredDocument]) -> str:
-        """Join the clusters of a new document's copy partners; the label is the earliest member's id."""
-        store = self.store
-        groups: dict[str | None, list[int]] = {}
-        for p in partners:
-            groups.setdefault(p.cluster, []).append(p.seq)
-        labels = sorted(label for label in groups if label is not None)
-        label_seq = store.seqs_of(labels)
-        # a label is its cluster's earliest member, so the earliest label or loner wins
-        heads = [(label_seq.get(label, 0), label) for label in labels]
-        heads += [(s, None) for s in groups.get(None, [])]
-        first_seq, first_label = min(heads, key=lambda h: h[0])
-        keep = first_label
-        if keep is None:
-            keep = store.documents([first_seq], text=False, shingles=False)[first_seq].document.id
-        moved = [s for label in labels if label != keep for s in store.cluster_members(label)]
-        moved += groups.get(None, [])
-        rows = store.documents(moved, text=False, shingles=False)
-        store.set_lineage([(s, r.parent, keep, r.cluster) for s, r in rows.items() if r.cluster != keep])
-        store.mark_dirty([label for label in labels if label != keep], dirty=False)
-        store.mark_dirty([keep])
-        return keep
 
     def refresh(self) -> int:
         """Recompute the lineage of every cluster that changed; the number recomputed."""

@@ -92,10 +92,15 @@ class SingleCache:
             self._items.move_to_end(key)
             return self._items[key]
         value = prepare([doc], self.config, quiet)
+        self.put(key, value)
+        return value
+
+    def put(self, key: object, value: Prepared) -> None:
+        """Keep ``value`` (what ``prepare([doc])`` gives) under ``key``."""
         self._items[key] = value
+        self._items.move_to_end(key)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
-        return value
 
 
 def combine(parts: Sequence[Prepared]) -> Prepared:

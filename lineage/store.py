@@ -39,7 +39,7 @@ import numpy as np
 from lineage.errors import LineageError
 from lineage.model import Document
 
-FORMAT = "1"  # bump when the stored layout changes; an index of another format is refused
+FORMAT = "2"  # bump when the stored layout changes; an index of another format is refused (2: binary Redis postings)
 
 
 class StoreError(LineageError):
@@ -148,12 +148,27 @@ class Store(ABC):
         """Seqs holding each fingerprint, concatenated (a seq repeats once per shared fingerprint)."""
 
     @abstractmethod
+    def postings_of(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``(key, seq)`` posting of these keys, as a uint64 and an int64 array.
+
+        ``kind`` is ``"band"`` (LSH band keys) or ``"fingerprint"``; one call
+        serves a whole batch of new documents (one round trip, not one per key).
+        """
+
+    @abstractmethod
     def frequencies(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency (int64) of each shingle hash, 0 for unseen ones."""
 
     @abstractmethod
-    def add_frequencies(self, hashes: np.ndarray, delta: int, floor: int) -> None:
-        """Add ``delta`` (+1 or -1) to the frequency of each hash (unique); keep the heavy list above ``floor``."""
+    def add_frequencies(self, hashes: np.ndarray, delta: int | np.ndarray, floor: int,
+                        before: np.ndarray | None = None) -> None:
+        """Add ``delta`` to the frequency of each hash (unique); keep the heavy list above ``floor``.
+
+        ``delta`` is one number for every hash (+1 or -1 per document) or one
+        per hash (a batch of documents). ``before``, when the caller already
+        read the current frequencies inside this transaction, saves reading
+        them again.
+        """
 
     @abstractmethod
     def heavy(self, above: int) -> np.ndarray:
@@ -256,9 +271,24 @@ def context_digest(boilerplate: np.ndarray, a: np.ndarray, b: np.ndarray) -> byt
     >>> context_digest(h(5, 9), h(1, 5), h(2)) == context_digest(h(5), h(5), h())
     True
     """
-    both = np.union1d(a, b)
-    seen = np.intersect1d(np.asarray(boilerplate, dtype=np.uint64), both, assume_unique=True)
-    return hashlib.blake2b(pack_hashes(np.sort(seen)), digest_size=16).digest()
+    boilerplate = np.asarray(boilerplate, dtype=np.uint64)
+    if len(boilerplate) == 0:
+        return _NOTHING
+    # boilerplate is short and a, b are sorted: look each boilerplate hash up instead of merging a and b
+    seen = boilerplate[_contains(a, boilerplate) | _contains(b, boilerplate)]
+    return hashlib.blake2b(pack_hashes(np.unique(seen)), digest_size=16).digest()
+
+
+def _contains(values: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Whether each probe occurs in the sorted array ``values``."""
+    values = np.asarray(values, dtype=np.uint64)
+    if len(values) == 0:
+        return np.zeros(len(probes), dtype=bool)
+    at = np.minimum(np.searchsorted(values, probes), len(values) - 1)
+    return values[at] == probes
+
+
+_NOTHING = hashlib.blake2b(b"", digest_size=16).digest()
 
 
 def document_digest(doc: Document) -> str:

@@ -10,7 +10,8 @@ transaction's own buffered writes, so the index writes one document per
 transaction here (``read_your_writes = False``).
 
 Keys live under ``lineage:<name>:``: documents in hashes keyed by seq,
-posting lists as sets of seqs (Redis keeps small integer sets compact), and
+posting lists as sets of seqs (Redis keeps small integer sets compact) named
+``b:`` or ``f:`` and the band key or fingerprint as 8 little-endian bytes, and
 shingle frequencies in 2**18 hash shards of 8-byte fields (small hashes stay
 in Redis' compact listpack encoding).
 
@@ -39,6 +40,46 @@ from lineage.store import (
 )
 
 SHARD_BITS = 18
+
+# Per-hash work on the frequency table and the posting lists runs as Lua inside Redis: a batch of
+# documents touches ~150,000 shingles, one command each would cost ~10 us apiece in redis-py. The
+# scripts build their keys from the arguments (this store does not support Redis Cluster).
+_READ_DF = """
+local dfkey, shards, fields, out = ARGV[1], ARGV[2], ARGV[3], {}
+for i = 0, #shards / 4 - 1 do
+  local v = redis.call('HGET', dfkey .. struct.unpack('<I4', shards, 4 * i + 1), string.sub(fields, 8 * i + 1, 8 * i + 8))
+  out[i + 1] = struct.pack('<i4', v and tonumber(v) or 0)
+end
+return table.concat(out)
+"""
+_WRITE_DF = """
+local dfkey, shards, fields, counts = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for i = 0, #shards / 4 - 1 do
+  local key, field = dfkey .. struct.unpack('<I4', shards, 4 * i + 1), string.sub(fields, 8 * i + 1, 8 * i + 8)
+  local n = struct.unpack('<i4', counts, 4 * i + 1)
+  if n > 0 then redis.call('HSET', key, field, n) else redis.call('HDEL', key, field) end
+end
+return 0
+"""
+_MEMBERS = """
+local prefix, keys, at, seqs = ARGV[1], ARGV[2], {}, {}
+for i = 0, #keys / 8 - 1 do
+  for _, seq in ipairs(redis.call('SMEMBERS', prefix .. string.sub(keys, 8 * i + 1, 8 * i + 8))) do
+    at[#at + 1] = struct.pack('<I4', i)
+    seqs[#seqs + 1] = struct.pack('<I4', tonumber(seq))
+  end
+end
+return {table.concat(at), table.concat(seqs)}
+"""
+_ADD_MEMBER = """
+local prefix, seq = ARGV[1], ARGV[2]
+for k = 3, 4 do
+  local kind, keys = k == 3 and 'b:' or 'f:', ARGV[k]
+  for i = 0, #keys / 8 - 1 do redis.call('SADD', prefix .. kind .. string.sub(keys, 8 * i + 1, 8 * i + 8), seq) end
+end
+return 0
+"""
+_KINDS = {"band": "b", "fingerprint": "f"}
 
 
 def _b(h: int) -> bytes:
@@ -170,10 +211,8 @@ class RedisStore(Store):
             if doc.cluster is not None:
                 p.hset(self.k("cluster"), seq, doc.cluster)
                 p.sadd(self.k("cl", doc.cluster), seq)
-            for key in np.asarray(bands, dtype=np.uint64).tolist():
-                p.sadd(self.k("b", key), seq)
-            for h in np.asarray(fingerprints, dtype=np.uint64).tolist():
-                p.sadd(self.k("f", h), seq)
+            p.eval(_ADD_MEMBER, 0, self.prefix, seq, np.asarray(bands, dtype="<u8").tobytes(),
+                   np.asarray(fingerprints, dtype="<u8").tobytes())
 
         self._write(op)
 
@@ -186,9 +225,9 @@ class RedisStore(Store):
             for name in ("doc", "dmeta", "sh", "parent", "cluster"):
                 p.hdel(self.k(name), seq)
             for key in np.asarray(bands, dtype=np.uint64).tolist():
-                p.srem(self.k("b", key), seq)
+                p.srem(self._posting("band", key), seq)
             for h in np.asarray(fingerprints, dtype=np.uint64).tolist():
-                p.srem(self.k("f", h), seq)
+                p.srem(self._posting("fingerprint", h), seq)
             for other in partners:
                 p.hdel(self.k("pair"), self._pair_key(min(seq, other), max(seq, other)))
                 p.srem(self.k("adj", other), seq)
@@ -199,45 +238,58 @@ class RedisStore(Store):
         self._write(op)
 
     # ---- candidate generation ---------------------------------------------------------------------------
+    def _posting(self, kind: str, key: int) -> bytes:
+        """The key of one posting list: the band key or fingerprint as 8 little-endian bytes."""
+        return self.prefix.encode() + _KINDS[kind].encode() + b":" + _b(key)
+
     def band_members(self, keys: np.ndarray) -> set[int]:
-        p = self._r.pipeline(transaction=False)
-        for key in np.asarray(keys, dtype=np.uint64).tolist():
-            p.smembers(self.k("b", key))
-        return {int(v) for members in p.execute() for v in members}
+        return set(self.postings_of("band", keys)[1].tolist())
 
     def fingerprint_members(self, hashes: np.ndarray) -> np.ndarray:
-        p = self._r.pipeline(transaction=False)
-        for h in np.asarray(hashes, dtype=np.uint64).tolist():
-            p.smembers(self.k("f", h))
-        return np.asarray([int(v) for members in p.execute() for v in members], dtype=np.int64)
+        return self.postings_of("fingerprint", hashes)[1]
+
+    def postings_of(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        unique = np.unique(np.asarray(keys, dtype=np.uint64))
+        found_keys, found_seqs = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(unique), 50000):
+            part = unique[start : start + 50000]
+            at, seqs = self._r.eval(_MEMBERS, 0, self.k(_KINDS[kind], ""), part.astype("<u8").tobytes())
+            found_keys.append(part[np.frombuffer(at, dtype="<u4").astype(np.int64)])
+            found_seqs.append(np.frombuffer(seqs, dtype="<u4").astype(np.int64))
+        return np.concatenate(found_keys), np.concatenate(found_seqs)
 
     def frequencies(self, hashes: np.ndarray) -> np.ndarray:
         hashes = np.asarray(hashes, dtype=np.uint64)
-        if len(hashes) == 0:
-            return np.zeros(0, dtype=np.int64)
-        p = self._r.pipeline(transaction=False)
-        for shard, h in zip(self.shard_of(hashes).tolist(), hashes.tolist()):
-            p.hget(self.k("df", shard), _b(h))
-        return np.array([int(v) if v is not None else 0 for v in p.execute()], dtype=np.int64)
+        out = [np.zeros(0, dtype=np.int64)]
+        for start in range(0, len(hashes), 100000):
+            part = hashes[start : start + 100000]
+            shards = self.shard_of(part).astype("<u4").tobytes()
+            found = self._r.eval(_READ_DF, 0, self.k("df", ""), shards, part.astype("<u8").tobytes())
+            out.append(np.frombuffer(found, dtype="<i4").astype(np.int64))
+        return np.concatenate(out)
 
-    def add_frequencies(self, hashes: np.ndarray, delta: int, floor: int) -> None:
+    def add_frequencies(self, hashes: np.ndarray, delta: int | np.ndarray, floor: int,
+                        before: np.ndarray | None = None) -> None:
         # Absolute values computed from the last commit: safe because the transaction WATCHes the
         # generation, so no other writer can change them before EXEC.
         hashes = np.asarray(hashes, dtype=np.uint64)
-        new = self.frequencies(hashes) + delta
-        shards = self.shard_of(hashes).tolist()
-        appeared = int(np.sum(new == delta)) if delta > 0 else -int(np.sum(new <= 0))
+        old = self.frequencies(hashes) if before is None else np.asarray(before, dtype=np.int64)
+        new = old + np.broadcast_to(np.asarray(delta, dtype=np.int64), hashes.shape)
+        appeared = int(np.sum((old <= 0) & (new > 0))) - int(np.sum((old > 0) & (new <= 0)))
+        up = new > floor
+        heavy = {_b(h): n for h, n in zip(hashes[up].tolist(), new[up].tolist())}
+        light = [_b(h) for h in hashes[~up & (old > floor)].tolist()]
+        parts = [(self.shard_of(hashes[k : k + 100000]).astype("<u4").tobytes(),
+                  hashes[k : k + 100000].astype("<u8").tobytes(), new[k : k + 100000].astype("<i4").tobytes())
+                 for k in range(0, len(hashes), 100000)]
 
         def op(p: Any) -> None:
-            for shard, h, n in zip(shards, hashes.tolist(), new.tolist()):
-                if n > 0:
-                    p.hset(self.k("df", shard), _b(h), n)
-                else:
-                    p.hdel(self.k("df", shard), _b(h))
-                if n > floor:
-                    p.hset(self.k("heavy"), _b(h), n)
-                else:
-                    p.hdel(self.k("heavy"), _b(h))
+            for shards, fields, counts in parts:
+                p.eval(_WRITE_DF, 0, self.k("df", ""), shards, fields, counts)
+            if heavy:
+                p.hset(self.k("heavy"), mapping=heavy)
+            if light:
+                p.hdel(self.k("heavy"), *light)
             p.hincrby(self.k("meta"), "shingles", appeared)
 
         self._write(op)
@@ -361,8 +413,9 @@ class RedisStore(Store):
     def postings(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[int, int]]:
         def members(kind: str) -> list[tuple[int, int]]:
             out = []
+            start = len(self.k(kind, "").encode())
             for key in self._r.scan_iter(match=self.k(kind, "*"), count=1000):
-                h = int(key.decode().rsplit(":", 1)[1])
+                h = _h(key[start:])
                 out += [(h, int(s)) for s in self._r.smembers(key)]
             return sorted(out)
 

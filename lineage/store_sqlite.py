@@ -45,6 +45,18 @@ from lineage.store import (
     unpack_hashes,
 )
 
+# Recent writes to the three big hash-keyed tables go to small twins first. Their keys are random
+# hashes, so a batch of documents (~150,000 shingles) lands on nearly every page of a table that
+# holds millions of rows, and each commit would copy all those pages to the WAL: commits would
+# grow with the index. The twins stay small, so a commit copies few pages; once they pass
+# `merge_rows` rows they are merged into the big tables in key order, one pass, in the same
+# transaction. Reads look in both (frequencies add up: df_new holds increments).
+RECENT = """
+CREATE TABLE IF NOT EXISTS band_new(key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(key, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprint_new(h INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(h, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS df_new(h INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc(
@@ -60,9 +72,11 @@ CREATE TABLE IF NOT EXISTS pair(
     PRIMARY KEY(a, b)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pair_b ON pair(b);
 CREATE TABLE IF NOT EXISTS dirty(cluster TEXT PRIMARY KEY);
-"""
+""" + RECENT
+
 
 _CHUNK = 900  # host parameters per statement, well under SQLite's limit
+CACHE_KIB = 512 * 1024  # page cache per connection, an upper bound (pages are allocated as used)
 
 
 def _chunks(values: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
@@ -72,6 +86,8 @@ def _chunks(values: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
 
 class SqliteStore(Store):
     """An index in one SQLite file (``:memory:`` for a private, unshared one)."""
+
+    merge_rows = 1_500_000  # recent frequency rows (about 2,500 news stories) before a merge
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.location = str(path)
@@ -89,10 +105,15 @@ class SqliteStore(Store):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=60000")
+            # The frequency table holds every shingle ever seen (~600 per news story), keyed by a
+            # hash, so a batch's writes land all over it: a large page cache keeps them in memory.
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             if create:
                 self._db.executescript(SCHEMA)
             elif not self._db.execute("SELECT 1 FROM sqlite_master WHERE name='doc'").fetchone():
                 raise StoreError(f"{self.location}: not a lineage index", fix="give the path of an index file")
+            elif not self._db.execute("SELECT 1 FROM sqlite_master WHERE name='df_new'").fetchone():
+                self._db.executescript(RECENT)  # an index made before the twins: empty twins change nothing
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.location}: cannot open as an index ({exc})", fix="check the path") from None
         self._lock = threading.RLock()  # one connection, used by one thread at a time
@@ -189,17 +210,19 @@ class SqliteStore(Store):
             (doc.seq, d.id, doc.digest, document_to_json(d), doc.words, pack_hashes(doc.shingles), doc.parent,
              doc.cluster),
         )
-        self._db.executemany("INSERT OR IGNORE INTO band(key, seq) VALUES (?, ?)",
+        self._db.executemany("INSERT OR IGNORE INTO band_new(key, seq) VALUES (?, ?)",
                              [(k, doc.seq) for k in to_signed(bands).tolist()])
-        self._db.executemany("INSERT OR IGNORE INTO fingerprint(h, seq) VALUES (?, ?)",
+        self._db.executemany("INSERT OR IGNORE INTO fingerprint_new(h, seq) VALUES (?, ?)",
                              [(h, doc.seq) for h in to_signed(fingerprints).tolist()])
 
     def delete_document(self, doc: StoredDocument, bands: np.ndarray, fingerprints: np.ndarray) -> None:
         self._db.execute("DELETE FROM doc WHERE seq = ?", (doc.seq,))
-        self._db.executemany("DELETE FROM band WHERE key = ? AND seq = ?",
-                             [(k, doc.seq) for k in to_signed(bands).tolist()])
-        self._db.executemany("DELETE FROM fingerprint WHERE h = ? AND seq = ?",
-                             [(h, doc.seq) for h in to_signed(fingerprints).tolist()])
+        for table in ("band", "band_new"):
+            self._db.executemany(f"DELETE FROM {table} WHERE key = ? AND seq = ?",
+                                 [(k, doc.seq) for k in to_signed(bands).tolist()])
+        for table in ("fingerprint", "fingerprint_new"):
+            self._db.executemany(f"DELETE FROM {table} WHERE h = ? AND seq = ?",
+                                 [(h, doc.seq) for h in to_signed(fingerprints).tolist()])
         self._db.execute("DELETE FROM pair WHERE a = ? OR b = ?", (doc.seq, doc.seq))
 
     # ---- candidate generation ----------------------------------------------------------------------
@@ -209,7 +232,9 @@ class SqliteStore(Store):
         with self._read() as db:
             for part in _chunks(keys):
                 marks = ",".join("?" * len(part))
-                found.update(r[0] for r in db.execute(f"SELECT seq FROM band WHERE key IN ({marks})", list(part)))
+                found.update(r[0] for r in db.execute(
+                    f"SELECT seq FROM band WHERE key IN ({marks}) UNION ALL "
+                    f"SELECT seq FROM band_new WHERE key IN ({marks})", [*part, *part]))
         return found
 
     def fingerprint_members(self, hashes: np.ndarray) -> np.ndarray:
@@ -218,8 +243,24 @@ class SqliteStore(Store):
         with self._read() as db:
             for part in _chunks(values):
                 marks = ",".join("?" * len(part))
-                out += [r[0] for r in db.execute(f"SELECT seq FROM fingerprint WHERE h IN ({marks})", list(part))]
+                out += [r[0] for r in db.execute(
+                    f"SELECT seq FROM fingerprint WHERE h IN ({marks}) UNION ALL "
+                    f"SELECT seq FROM fingerprint_new WHERE h IN ({marks})", [*part, *part])]
         return np.asarray(out, dtype=np.int64)
+
+    def postings_of(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        table, column = {"band": ("band", "key"), "fingerprint": ("fingerprint", "h")}[kind]
+        rows: list[tuple[int, int]] = []
+        with self._read() as db:
+            for part in _chunks(np.unique(to_signed(keys)).tolist()):
+                marks = ",".join("?" * len(part))
+                rows += db.execute(f"SELECT {column}, seq FROM {table} WHERE {column} IN ({marks}) UNION ALL "
+                                   f"SELECT {column}, seq FROM {table}_new WHERE {column} IN ({marks})",
+                                   [*part, *part])
+        if not rows:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        found = np.array(rows, dtype=np.int64)
+        return to_unsigned(found[:, 0]), found[:, 1].copy()
 
     def frequencies(self, hashes: np.ndarray) -> np.ndarray:
         signed = to_signed(hashes)
@@ -228,23 +269,40 @@ class SqliteStore(Store):
             for part in _chunks(signed.tolist()):
                 marks = ",".join("?" * len(part))
                 found.update(db.execute(f"SELECT h, n FROM df WHERE h IN ({marks})", list(part)))
+                for h, n in db.execute(f"SELECT h, n FROM df_new WHERE h IN ({marks})", list(part)):
+                    found[h] = found.get(h, 0) + n
         return np.array([found.get(h, 0) for h in signed.tolist()], dtype=np.int64)
 
-    def add_frequencies(self, hashes: np.ndarray, delta: int, floor: int) -> None:
-        values = to_signed(hashes).tolist()
-        if delta > 0:
-            self._db.executemany("INSERT INTO df(h, n) VALUES (?, ?) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n",
-                                 [(h, delta) for h in values])
-        else:
-            self._db.executemany("UPDATE df SET n = n + ? WHERE h = ?", [(delta, h) for h in values])
-            self._db.execute("DELETE FROM df WHERE n <= 0")
+    def add_frequencies(self, hashes: np.ndarray, delta: int | np.ndarray, floor: int,
+                        before: np.ndarray | None = None) -> None:
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        old = self.frequencies(hashes) if before is None else np.asarray(before, dtype=np.int64)
+        new = old + np.broadcast_to(np.asarray(delta, dtype=np.int64), hashes.shape)
+        # Written in key order: neighbouring keys share B-tree pages, so a batch touches fewer of them.
+        signed = to_signed(hashes)
+        order = np.argsort(signed, kind="stable")
+        signed, old, new = signed[order], old[order], new[order]
+        change = new != old
+        self._db.executemany("INSERT INTO df_new(h, n) VALUES (?, ?) ON CONFLICT(h) DO UPDATE SET n = n + excluded.n",
+                             zip(signed[change].tolist(), (new - old)[change].tolist()))
         # The heavy list (frequency above the floor) is small; it answers "which shingles are
         # boilerplate now" without scanning the whole frequency table.
-        for part in _chunks(values):
-            marks = ",".join("?" * len(part))
-            self._db.execute(f"DELETE FROM heavy WHERE h IN ({marks})", list(part))
-            self._db.execute(f"INSERT INTO heavy(h, n) SELECT h, n FROM df WHERE h IN ({marks}) AND n > ?",
-                             [*part, floor])
+        up = new > floor
+        self._db.executemany("INSERT OR REPLACE INTO heavy(h, n) VALUES (?, ?)",
+                             zip(signed[up].tolist(), new[up].tolist()))
+        self._db.executemany("DELETE FROM heavy WHERE h = ?", ((h,) for h in signed[~up & (old > floor)].tolist()))
+        if self._db.execute("SELECT count(*) FROM df_new").fetchone()[0] > self.merge_rows:
+            self.merge_recent()
+
+    def merge_recent(self) -> None:
+        """Move the recent twins' rows into the big tables, in key order (inside a transaction)."""
+        db = self._db
+        db.execute("INSERT INTO df(h, n) SELECT h, n FROM df_new WHERE true ON CONFLICT(h) DO UPDATE SET n = n + excluded.n")
+        db.execute("DELETE FROM df WHERE h IN (SELECT h FROM df_new WHERE n <= 0) AND n <= 0")
+        db.execute("INSERT OR IGNORE INTO band(key, seq) SELECT key, seq FROM band_new")
+        db.execute("INSERT OR IGNORE INTO fingerprint(h, seq) SELECT h, seq FROM fingerprint_new")
+        for table in ("df_new", "band_new", "fingerprint_new"):
+            db.execute(f"DELETE FROM {table}")
 
     def heavy(self, above: int) -> np.ndarray:
         with self._read() as db:
@@ -304,16 +362,22 @@ class SqliteStore(Store):
                 "pairs": one("SELECT count(*) FROM pair"),
                 "related": one("SELECT count(*) FROM pair WHERE relation IS NOT NULL"),
                 "clusters": one("SELECT count(DISTINCT cluster) FROM doc WHERE cluster IS NOT NULL"),
-                "shingles": one("SELECT count(*) FROM df"),
+                "shingles": one("SELECT count(*) FROM df")
+                + one("SELECT count(*) FROM df_new r WHERE r.n > 0 AND NOT EXISTS (SELECT 1 FROM df WHERE df.h = r.h)")
+                - one("SELECT count(*) FROM df_new r JOIN df ON df.h = r.h WHERE df.n + r.n <= 0"),
                 "heavy": one("SELECT count(*) FROM heavy"),
                 "dirty": one("SELECT count(*) FROM dirty"),
             }
 
     def postings(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[int, int]]:
         with self._read() as db:
-            bands = [(int(to_unsigned([k])[0]), s) for k, s in db.execute("SELECT key, seq FROM band")]
-            fps = [(int(to_unsigned([h])[0]), s) for h, s in db.execute("SELECT h, seq FROM fingerprint")]
-            df = {int(to_unsigned([h])[0]): n for h, n in db.execute("SELECT h, n FROM df")}
+            bands = [(int(to_unsigned([k])[0]), s)
+                     for k, s in db.execute("SELECT key, seq FROM band UNION ALL SELECT key, seq FROM band_new")]
+            fps = [(int(to_unsigned([h])[0]), s)
+                   for h, s in db.execute("SELECT h, seq FROM fingerprint UNION ALL SELECT h, seq FROM fingerprint_new")]
+            df = {int(to_unsigned([h])[0]): n for h, n in db.execute(
+                "SELECT h, sum(n) FROM (SELECT h, n FROM df UNION ALL SELECT h, n FROM df_new) GROUP BY h "
+                "HAVING sum(n) > 0")}
         return sorted(bands), sorted(fps), df
 
     def relation_counts(self) -> dict[str, int]:

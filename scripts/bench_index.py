@@ -1,19 +1,22 @@
 """Benchmark the persistent index: add throughput, query latency, and the HTTP API under load.
 
-Builds a synthetic corpus from Reuters-21578 with ``lineage synth`` (cached under
-``--work``), holds out ``--queries`` documents, adds the rest to a fresh SQLite
-index and a fresh Redis index (a redis-server started here on a free port
-unless ``--redis`` names one), timing every batch of 256 documents (the CLI's
-default), and times queries of the held-out documents when a quarter and when
-all of the corpus is indexed. Then it serves the SQLite index with
-``lineage serve`` on 127.0.0.1 and sends a bounded load (``--requests``
-requests at most, ``--seconds`` at most, ``--concurrency`` clients):
-``GET /documents/{id}`` and ``POST /query``.
+Builds a corpus of ``--docs`` news-length documents from Reuters-21578 with
+``scripts/bench_corpus.py`` (20% derived; cached under ``--work``), holds out
+``--queries`` documents, adds the rest to a fresh SQLite index and a fresh
+Redis index (a redis-server started here on a free port unless ``--redis``
+names one), timing every batch of 256 documents (the CLI's default), and times
+queries of the held-out documents when a quarter and when all of the corpus is
+indexed. Then it serves the SQLite index with ``lineage serve`` on 127.0.0.1
+and sends a bounded load (``--requests`` requests at most, ``--seconds`` at
+most, ``--concurrency`` clients): ``GET /documents/{id}`` and ``POST /query``.
 
-Prints a table and, with ``--write``, replaces the section between
-``<!-- bench_index:start -->`` and ``<!-- bench_index:end -->`` in BENCHMARKS.md.
+Each part's results are kept in ``--work`` (``--only`` runs one part, so the
+stores can be measured in separate processes); the table is made from what is
+kept. Prints it and, with ``--write``, replaces the section between
+``<!-- bench_index:start -->`` and ``<!-- bench_index:end -->`` in
+BENCHMARKS.md, ending with the paragraph in ``--reading`` (a file) if given.
 
-    python scripts/bench_index.py --docs 8000 --write
+    python scripts/bench_index.py --docs 100000 --write
 """
 
 from __future__ import annotations
@@ -34,9 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lineage.corpus import load_corpus  # noqa: E402
-from lineage.errors import ConfigError  # noqa: E402
 from lineage.index import Index  # noqa: E402
-from lineage.synth import synthesize  # noqa: E402
+from scripts.bench_corpus import build_corpus  # noqa: E402
 
 REUTERS = ROOT.parent / "shared" / "data" / "reuters21578"
 START, END = "<!-- bench_index:start -->", "<!-- bench_index:end -->"
@@ -54,11 +56,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def corpus(work: Path, docs: int) -> Path:
-    out = work / f"synth{docs}"
-    if not (out / "truth.json").exists():
+    out = work / f"corpus{docs}"
+    if not (out / "stats.json").exists():
         if out.exists():
             shutil.rmtree(out)
-        synthesize([REUTERS], out, seed=0, docs=docs)
+        stats = build_corpus(out / "docs", docs, seed=0, base=REUTERS)
+        (out / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
     return out
 
 
@@ -81,12 +84,15 @@ def query_latencies(index: Index, docs) -> list[float]:
 
 
 def bench_store(label: str, location: str, name: str | None, indexed, held, quarter_queries: int) -> dict:
+    load = [_loadavg()]
     index = Index.open(location, name, create=True)
     quarter = len(indexed) // 4
     first = add_all(index, indexed[:quarter])
     early = query_latencies(index, held[:quarter_queries])
     rest = add_all(index, indexed[quarter:])
+    load.append(_loadavg())
     late = query_latencies(index, held)
+    load.append(_loadavg())
     stats = index.stats()
     index.close()
     t_quarter = first[-1][1]
@@ -100,8 +106,13 @@ def bench_store(label: str, location: str, name: str | None, indexed, held, quar
         "query_p50_quarter_ms": 1000 * percentile(early, 50), "query_p99_quarter_ms": 1000 * percentile(early, 99),
         "query_p50_ms": 1000 * percentile(late, 50), "query_p99_ms": 1000 * percentile(late, 99),
         "queries": len(late), "pairs": stats["pairs"], "clusters": stats["clusters"],
-        "bytes": stats["bytes"],
+        "bytes": stats["bytes"], "load": load,
     }
+
+
+def _loadavg() -> float:
+    """The 1-minute load average (other jobs share the machine)."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def _last_quarter_rate(marks: list[tuple[int, float]], total: int) -> float:
@@ -180,26 +191,33 @@ def _load(port: int, make, *, requests: int, seconds: float, concurrency: int) -
             "p50_ms": 1000 * percentile(latencies, 50), "p99_ms": 1000 * percentile(latencies, 99)}
 
 
-def render(args, rows: list[dict], http_rows: list[dict], note: str) -> str:
+def render(args, rows: list[dict], http_rows: list[dict], note: str, reading: str) -> str:
     lines = [f"Command: `python scripts/bench_index.py --docs {args.docs} --queries {args.queries} "
              f"--requests {args.requests} --seconds {args.seconds:g} --concurrency {args.concurrency} --write`", "",
              note, "",
              "| store | documents | add docs/s (all) | first quarter | last quarter | query p50 / p99 at 1/4 (ms) "
-             "| query p50 / p99 at all (ms) | verified pairs | size |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| query p50 / p99 at all (ms) | verified pairs | size | load average |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    def cell(r: dict, *keys: str, fmt: str = ".1f") -> str:
+        # a run stopped early (see the note) has no value for what it did not reach
+        return " / ".join(format(r[k], fmt) if r.get(k) is not None else "n/a" for k in keys)
+
     for r in rows:
-        lines.append(f"| {r['store']} | {r['documents']} | {r['add_rate']:.1f} | {r['add_rate_first_quarter']:.1f} | "
-                     f"{r['add_rate_last_quarter']:.1f} | {r['query_p50_quarter_ms']:.0f} / "
-                     f"{r['query_p99_quarter_ms']:.0f} | {r['query_p50_ms']:.0f} / {r['query_p99_ms']:.0f} | "
-                     f"{r['pairs']} | {r['bytes'] / 2**20:.0f} MiB |")
+        lines.append(f"| {r['store']} | {r['documents']} | {cell(r, 'add_rate')} | "
+                     f"{cell(r, 'add_rate_first_quarter')} | {cell(r, 'add_rate_last_quarter')} | "
+                     f"{cell(r, 'query_p50_quarter_ms', 'query_p99_quarter_ms', fmt='.0f')} | "
+                     f"{cell(r, 'query_p50_ms', 'query_p99_ms', fmt='.0f')} | "
+                     f"{r['pairs']} | {r['bytes'] / 2**20:.0f} MiB | {' / '.join(f'{x:.1f}' for x in r['load'])} |")
     if http_rows:
         lines += ["", f"`lineage serve` on the SQLite index, 127.0.0.1, {args.concurrency} concurrent clients "
                       f"(at most {args.requests} requests or {args.seconds:g} s per row):", "",
-                  "| request | requests | errors | requests/s | p50 (ms) | p99 (ms) |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+                  "| request | requests | errors | requests/s | p50 (ms) | p99 (ms) | load average |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for h in http_rows:
             lines.append(f"| {h['kind']} | {h['requests']} | {h['errors']} | {h['rate']:.1f} | {h['p50_ms']:.1f} | "
-                         f"{h['p99_ms']:.1f} |")
+                         f"{h['p99_ms']:.1f} | {h.get('load', float('nan')):.1f} |")
+    if reading:
+        lines += ["", reading.strip()]
     return "\n".join(lines)
 
 
@@ -218,45 +236,61 @@ def write_section(text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=8000, help="synth corpus size (Reuters-21578 allows ~8,000)")
+    parser.add_argument("--docs", type=int, default=100_000, help="corpus size (scripts/bench_corpus.py)")
     parser.add_argument("--queries", type=int, default=200, help="held-out documents queried")
     parser.add_argument("--redis", default=None, help="redis:// URL (default: start redis-server here)")
-    parser.add_argument("--skip-redis", action="store_true")
+    parser.add_argument("--only", choices=("sqlite", "redis", "http", "table"), default=None,
+                        help="run one part (results of the others are read from --work)")
     parser.add_argument("--requests", type=int, default=3000, help="HTTP requests per row at most")
     parser.add_argument("--seconds", type=float, default=60, help="HTTP seconds per row at most")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--work", type=Path, default=Path("/tmp/lineage-bench"))
+    parser.add_argument("--reading", type=Path, default=None, help="a file with the paragraph ending the section")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    try:
-        folder = corpus(args.work, args.docs)
-    except ConfigError as exc:
-        sys.exit(f"lineage synth cannot make {args.docs} documents from Reuters-21578: {exc} (lower --docs)")
-    docs, _ = load_corpus([folder / "docs"], metadata=folder / "metadata.jsonl")
-    random.Random(0).shuffle(docs)  # ids are hashes, so this is arrival in no particular order
+    folder = corpus(args.work, args.docs)
+    docs, _ = load_corpus([folder / "docs"])
+    random.Random(0).shuffle(docs)  # ids are random, so this is arrival in no particular order
     held, indexed = docs[: args.queries], docs[args.queries :]
-    rows = []
     db = args.work / f"index{args.docs}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    rows.append(bench_store("SQLite", str(db), None, indexed, held, args.queries // 2))
-    print(json.dumps(rows[-1]), flush=True)
-    if not args.skip_redis:
+    kept = args.work / f"results{args.docs}.json"  # all parts (what earlier versions wrote)
+    results = json.loads(kept.read_text()) if kept.exists() else {}
+    for part in ("sqlite", "redis", "http"):  # one file per part, so parts can run at the same time
+        if (args.work / f"results{args.docs}-{part}.json").exists():
+            results[part] = json.loads((args.work / f"results{args.docs}-{part}.json").read_text())
+    parts = [args.only] if args.only else ["sqlite", "redis", "http"]
+    if "sqlite" in parts:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        results["sqlite"] = bench_store("SQLite", str(db), None, indexed, held, args.queries // 2)
+        print(json.dumps(results["sqlite"]), flush=True)
+    if "redis" in parts:
         proc, url = (None, args.redis) if args.redis else start_redis()
         try:
-            rows.append(bench_store("Redis", url, f"bench{int(time.time())}", indexed, held, args.queries // 2))
-            print(json.dumps(rows[-1]), flush=True)
+            results["redis"] = bench_store("Redis", url, f"bench{int(time.time())}", indexed, held,
+                                           args.queries // 2)
+            print(json.dumps(results["redis"]), flush=True)
         finally:
             if proc is not None:
                 proc.terminate()
-    http_rows = http_load(str(db), [d.id for d in indexed], held, requests=args.requests, seconds=args.seconds,
-                          concurrency=args.concurrency)
-    note = (f"Corpus: `lineage synth ../shared/data/reuters21578 --docs {args.docs} --seed 0` ({len(docs)} "
-            "documents; Reuters-21578 runs out of distinct base stories near 9,000, so 100,000 cannot be made), "
-            f"{args.queries} held out and queried, the rest added in a shuffled order in batches of 256. "
-            "Query = match, align and preview the lineage, nothing added. Machine: 2 cores, one process per store.")
-    text = render(args, rows, http_rows, note)
+    if "http" in parts:
+        results["http"] = [row | {"load": _loadavg()} for row in
+                           http_load(str(db), [d.id for d in indexed], held, requests=args.requests,
+                                     seconds=args.seconds, concurrency=args.concurrency)]
+    for part in [p for p in parts if p != "table"]:
+        (args.work / f"results{args.docs}-{part}.json").write_text(json.dumps(results[part], indent=1),
+                                                                   encoding="utf-8")
+    stats = json.loads((folder / "stats.json").read_text())
+    note = (f"Corpus: `python scripts/bench_corpus.py OUT --docs {args.docs}` ({len(docs)} documents of "
+            f"{stats['words_per_doc']:.0f} words on average built from Reuters-21578, 20% derived, largest cluster "
+            f"{stats['largest_cluster']}), {args.queries} held out and queried, the rest added in a shuffled order "
+            "in batches of 256. Query = match, align and preview the lineage, nothing added. Machine: 2 cores, "
+            "shared with other jobs: the load average (1 minute) is given at the start of adding, after adding and "
+            "after the queries.")
+    rows = [results[k] for k in ("sqlite", "redis") if k in results]
+    reading = args.reading.read_text(encoding="utf-8") if args.reading else ""
+    text = render(args, rows, results.get("http", []), note, reading)
     print(text)
     if args.write:
         write_section(text)

@@ -148,3 +148,29 @@ def test_codec_round_trips_what_verification_produces():
                     (Passage((0, 5), (1, 6), 2, True),), ("why",), tree=True)
     assert loads(LineageEdge, dumps(e)) == e  # floats exact, tuples restored
     assert len(tokenize(text)) > 0
+
+
+def test_sqlite_recent_tables_merge_without_changing_what_is_read(tmp_path):
+    def build(merge_rows: int) -> tuple:
+        s = open_store(str(tmp_path / f"m{merge_rows}.db"), create=True)
+        s.merge_rows = merge_rows
+        with s.transaction():
+            s.insert_document(_doc(1, "a"), bands=H(10, BIG), fingerprints=H(4, 8))
+            s.add_frequencies(H(1, 2, BIG), +1, floor=1)
+        with s.transaction():
+            s.insert_document(_doc(2, "b"), bands=H(10), fingerprints=H(8))
+            s.add_frequencies(H(1, 2, 3), np.array([1, 2, 1]), floor=1)
+        with s.transaction():
+            s.delete_document(s.documents([1])[1], bands=H(10, BIG), fingerprints=H(4, 8))
+            s.add_frequencies(H(1, 2, BIG), -1, floor=1)
+        got = (s.postings(), s.frequencies(H(1, 2, 3, BIG, 9)).tolist(), s.heavy(1).tolist(), s.counts()["shingles"],
+               sorted(s.fingerprint_members(H(4, 8)).tolist()), s.band_members(H(10, BIG)),
+               [k.tolist() for k in s.postings_of("band", H(10, BIG))])
+        merged = s._db.execute("SELECT count(*) FROM df").fetchone()[0]
+        s.close()
+        return got, merged
+
+    (always, merged), (never, kept) = build(0), build(10**9)
+    assert always == never and merged > 0 and kept == 0
+    assert always[1] == [1, 2, 1, 0, 0] and always[2] == [2] and always[3] == 3
+    assert always[4] == [2] and always[5] == {2} and always[6] == [[10], [2]]
