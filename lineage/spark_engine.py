@@ -72,6 +72,7 @@ Progress = Callable[[str, int, int], None]
 
 DOCS_PER_PARTITION = 2000  # documents per partition of the per-document stages
 PAIRS_PER_BATCH = 4000  # candidate pairs per verification or direction batch
+DRIVER_MEMORY = "4g"  # unless spark-submit or the Spark configuration sets spark.driver.memory
 
 
 def session(master: str | None = None):
@@ -87,10 +88,15 @@ def session(master: str | None = None):
     # executors in local mode run this interpreter, where lineage is installed
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("lineage").config("spark.ui.showConsoleProgress", "false")
+    conf = SparkConf()
     if master:
         builder = builder.master(master)
-    elif not SparkConf().contains("spark.master"):
+    elif not conf.contains("spark.master"):
         builder = builder.master("local[*]")
+    if not conf.contains("spark.driver.memory"):
+        # in local mode the driver's JVM is the executor too: Spark's 1 GB default stalled a
+        # 50,000-document trace with its cached partitions; takes effect only when this starts the JVM
+        builder = builder.config("spark.driver.memory", DRIVER_MEMORY)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # py4j raises plain exceptions when the JVM cannot start
@@ -117,6 +123,8 @@ def trace_spark(
     report = progress or (lambda stage, done, total: None)
     lap = StageClock({} if profile is None else profile)
     spark = spark or session(config.spark_master)
+    from pyspark import StorageLevel
+
     sc = spark.sparkContext
     shuffle = _ShuffleMeter(sc) if profile is not None else None
 
@@ -135,8 +143,9 @@ def trace_spark(
     done("read", "shingle")
     n = len(docs)
     parts = max(sc.defaultParallelism, -(-n // DOCS_PER_PARTITION))
-    doc_rdd = sc.parallelize(list(enumerate(docs)), parts).cache()
-    shingled = doc_rdd.mapPartitions(_shingle_partition(config)).cache()
+    # kept for the later stages; spilled to disk, not dropped and recomputed, when memory is short
+    doc_rdd = sc.parallelize(list(enumerate(docs)), parts).persist(StorageLevel.MEMORY_AND_DISK)
+    shingled = doc_rdd.mapPartitions(_shingle_partition(config)).persist(StorageLevel.MEMORY_AND_DISK)
     meta = np.array(shingled.map(lambda r: (r[0], r[2], len(r[1]))).collect(), dtype=np.int64).reshape(-1, 3)
     words = np.zeros(n, dtype=np.int64)
     lengths = np.zeros(n, dtype=np.int64)

@@ -60,9 +60,12 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2, help="local[N] for Spark and --workers for local")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lineage-bench-speed")
     parser.add_argument("--timeout", type=float, default=5400, help="seconds before a run is stopped")
+    parser.add_argument("--engines", default="local,spark",
+                        help="engines to run; the others' results are read from an earlier run under --work")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
-    rows, notes = [], []
+    rows: list[list[str]] = []
+    notes: list[str] = []
     for size in [int(s) for s in args.sizes.split(",")]:
         corpus = args.work / f"corpus-{size}"
         if not (corpus / ".complete").exists():
@@ -72,12 +75,19 @@ def main() -> None:
         runs = {}
         for engine, extra in (("local", ()), ("spark", ("--engine", "spark", "--spark-master", f"local[{args.cores}]"))):
             out = args.work / f"out-{engine}-{size}"
+            saved = args.work / f"result-{engine}-{size}.json"
+            if engine not in args.engines.split(","):  # an earlier run's result, kept by this script
+                runs[engine] = json.loads(saved.read_text(encoding="utf-8"))
+                runs[engine]["out"] = out
+                notes.append(f"{size:,} documents, {engine} engine: from an earlier run ({saved.name})")
+                continue
             print(f"{size}: {engine} engine", file=sys.stderr, flush=True)
             runs[engine] = trace_run(corpus, out, args.cores, args.timeout, extra)
-            runs[engine]["out"] = out
             runs[engine]["shuffle"] = _shuffle(str(runs[engine]["stderr"]))
-            print(json.dumps({k: v for k, v in runs[engine].items() if k not in ("stderr", "out")}, default=str),
-                  file=sys.stderr, flush=True)
+            kept = {k: v for k, v in runs[engine].items() if k != "stderr"}
+            saved.write_text(json.dumps(kept, default=str), encoding="utf-8")
+            print(json.dumps(kept, default=str), file=sys.stderr, flush=True)
+            runs[engine]["out"] = out
         for engine, run in runs.items():
             stages = run["stages"]
             rows.append([f"{size:,}", engine, f"{run['wall']:.0f}" if run["finished"] else "stopped",
@@ -85,6 +95,7 @@ def main() -> None:
                         + [f"{run['shuffle'].get(s, 0):.0f}" if engine == "spark" else "–" for s in SHUFFLED]
                         + [str(run.get("candidates", "–")), str(run.get("edges", "–"))])
         notes.append(f"{size:,} documents: {_parity(runs['local']['out'], runs['spark']['out'])}")
+    notes = [n for n in notes if "earlier run" in n] + [n for n in notes if "earlier run" not in n]
     header = (["documents", "engine", "wall s", "peak GB"] + [f"{s} s" for s in STAGES]
               + [f"shuffle {s} MB" for s in SHUFFLED] + ["candidates", "edges"])
     load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
@@ -94,7 +105,7 @@ def main() -> None:
         "",
         table(header, rows),
         "",
-        "Parity: " + "; ".join(notes) + ".",
+        "Parity and provenance: " + "; ".join(notes) + ".",
     ])
     print(text)
     if args.write:
