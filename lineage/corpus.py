@@ -56,11 +56,7 @@ def load_corpus(
             progress("read", done, len(files))
         skipped += bad
         raw_docs += records
-    if "-" in paths:
-        records, bad = read_stdin(stdin)
-        raw_docs += records
-        skipped += bad
-    return finish_corpus(raw_docs, skipped, paths, metadata=metadata)
+    return finish_corpus(raw_docs, skipped, paths, metadata=metadata, stdin=stdin)
 
 
 RawRecord = tuple[dict[str, str], "Path | None", "Path | None", "int | None"]
@@ -109,12 +105,18 @@ def read_stdin(stdin: IO[str] | None = None) -> tuple[list[RawRecord], list[Skip
 
 
 def finish_corpus(raw_docs: list[RawRecord], skipped: list[Skipped], paths: list[str], *,
-                  metadata: str | os.PathLike[str] | None = None) -> tuple[list[Document], list[Skipped]]:
-    """Ids, metadata and order for records read in input order (``paths`` only names them in errors).
+                  metadata: str | os.PathLike[str] | None = None,
+                  stdin: IO[str] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Ids, metadata and order for the records of the files, read in input order.
 
-    Every engine ends its reading here, so ids, duplicates and the document
-    order are decided the same way whoever read the files.
+    When ``-`` is among ``paths``, JSONL records from ``stdin`` (default: the
+    process's standard input) come after the files'. Every engine ends its
+    reading here, so ids, duplicates and the document order are decided the
+    same way whoever read the files.
     """
+    if "-" in paths:
+        records, bad = read_stdin(stdin)
+        raw_docs, skipped = raw_docs + records, skipped + bad
     docs, more = _assign_ids(raw_docs)
     skipped = skipped + more
     if metadata is not None:

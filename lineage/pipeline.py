@@ -24,7 +24,7 @@ import numpy as np
 from lineage.alignment import align_pair, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
 from lineage.parallel import default_workers, run_batches, shingle_all, verify_batch, verify_tasks
-from lineage.representatives import PackedSets, pack
+from lineage.representatives import PackedSets, components, pack
 from lineage.corpus import load_corpus
 from lineage.direction import FAMILIES, decide
 from lineage.errors import ConfigError
@@ -343,13 +343,7 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     clusters, neutral like boilerplate) and witnesses (documents with a copy
     relation to either side, see :mod:`lineage.witness`).
     """
-    n = len(prepared.docs)
-    copies = [v for v in verified if v.relation != "quote-only"]
-    neighbours: dict[int, set[int]] = {}
-    for v in copies:
-        neighbours.setdefault(v.i, set()).add(v.j)
-        neighbours.setdefault(v.j, set()).add(v.i)
-    component = _components(n, [(v.i, v.j) for v in copies])
+    neighbours, component = copy_graph(len(prepared.docs), verified)
     neutral = np.union1d(boilerplate, template_shingles(prepared.unique, component))
     ids = [d.id for d in prepared.docs]
     edges = []
@@ -397,21 +391,19 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence)
 
 
-def _components(n: int, pairs: list[tuple[int, int]]) -> np.ndarray:
-    """Connected-component label of each of ``n`` documents (union-find)."""
-    parent = list(range(n))
+def copy_graph(n: int, verified: list[Verified]) -> tuple[dict[int, set[int]], np.ndarray]:
+    """The copy relations (quote-only pairs left out) among ``n`` documents: neighbours and components.
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in pairs:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return np.array([find(x) for x in range(n)], dtype=np.int64)
+    Returns each document's copy neighbours (witness candidates) and the
+    label of its copy cluster (its smallest member; see
+    :func:`lineage.representatives.components`).
+    """
+    copies = [(v.i, v.j) for v in verified if v.relation != "quote-only"]
+    neighbours: dict[int, set[int]] = {}
+    for i, j in copies:
+        neighbours.setdefault(i, set()).add(j)
+        neighbours.setdefault(j, set()).add(i)
+    return neighbours, components(n, np.asarray(copies, dtype=np.int64).reshape(-1, 2))
 
 
 def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Skipped],

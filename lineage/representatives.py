@@ -92,10 +92,23 @@ class PackedSets:
 
     def priority(self) -> np.ndarray:
         """Rank of each set as a representative: 0 for the largest (ties: lowest index)."""
-        order = np.lexsort((np.arange(len(self)), -self.lengths()))
-        rank = np.empty(len(self), dtype=np.int64)
-        rank[order] = np.arange(len(self))
-        return rank
+        return priority_ranks(self.lengths())
+
+
+def priority_ranks(lengths: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+    """Representative rank from set sizes: 0 for the largest, ties to the lowest ``index``.
+
+    ``index`` (sorted document numbers, default ``0..len-1``) lets a subset of
+    the corpus be ranked in the order the whole corpus would rank it.
+
+    >>> priority_ranks(np.array([3, 9, 9])).tolist()
+    [2, 0, 1]
+    """
+    index = np.arange(len(lengths)) if index is None else index
+    order = np.lexsort((index, -lengths))
+    rank = np.empty(len(lengths), dtype=np.int64)
+    rank[order] = np.arange(len(lengths))
+    return rank
 
 
 def pack(sets: Sequence[np.ndarray] | PackedSets) -> PackedSets:

@@ -71,16 +71,20 @@ def norm_hashes(norms: tuple[str, ...] | list[str]) -> np.ndarray:
     >>> norm_hashes(("talks", "moscow")).tolist() == [token_hash("talks"), token_hash("moscow")]
     True
     """
-    cache = _NORM_HASHES
+    return _cached_hashes(_NORM_HASHES, norms, token_hash)
+
+
+def _cached_hashes(cache: dict, keys, make) -> np.ndarray:
+    """``make(key)`` of each key as uint64, through ``cache`` (cleared when it outgrows its bound)."""
     try:
-        return np.fromiter(map(cache.__getitem__, norms), dtype=np.uint64, count=len(norms))
+        return np.fromiter(map(cache.__getitem__, keys), dtype=np.uint64, count=len(keys))
     except KeyError:
         if len(cache) > _BYTE_HASHES_MAX:
             cache.clear()
-        for norm in norms:
-            if norm not in cache:
-                cache[norm] = token_hash(norm)
-        return np.fromiter(map(cache.__getitem__, norms), dtype=np.uint64, count=len(norms))
+        for key in keys:
+            if key not in cache:
+                cache[key] = make(key)
+        return np.fromiter(map(cache.__getitem__, keys), dtype=np.uint64, count=len(keys))
 
 
 # Byte -> itself lower-cased for ASCII letters and digits, a space for everything else
@@ -106,16 +110,11 @@ def text_token_hashes(text: str) -> np.ndarray:
     if not ascii_words(text):
         return norm_hashes(tokenize(text).norms)
     words = text.encode("ascii", errors="replace").translate(_WORD_BYTES).split()
-    cache = _BYTE_HASHES
-    try:
-        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
-    except KeyError:
-        if len(cache) > _BYTE_HASHES_MAX:
-            cache.clear()
-        for word in words:
-            if word not in cache:
-                cache[word] = token_hash(word.decode("ascii"))
-        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+    return _cached_hashes(_BYTE_HASHES, words, _ascii_hash)
+
+
+def _ascii_hash(word: bytes) -> int:
+    return token_hash(word.decode("ascii"))
 
 
 def unique_sorted(hashes: np.ndarray) -> np.ndarray:

@@ -50,20 +50,29 @@ import numpy as np
 
 from lineage import formats
 from lineage.candidates import EMPTY, _member
-from lineage.corpus import finish_corpus, list_files, read_file, read_stdin
+from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
 from lineage.evidence import template_shingles
 from lineage.model import Document, LineageEdge, Skipped, Verified
 from lineage.normalise import tokenize
-from lineage.parallel import VerifyTask, shingle_batch, verify_batch
-from lineage.pipeline import Config, Prepared, StageClock, TraceResult, _components, assemble, orient_pair, result_params
+from lineage.parallel import VerifyTask, component_order, shingle_batch, verify_batch
+from lineage.pipeline import (
+    Config,
+    Prepared,
+    StageClock,
+    TraceResult,
+    assemble,
+    copy_graph,
+    orient_pair,
+    result_params,
+)
 from lineage.representatives import (
     GROUP_CAP,
     collapse_near_identical,
-    components,
     group_pair_keys,
     huge_components,
     near_identical,
+    priority_ranks,
 )
 from lineage.shingles import shingle_hashes, unique_sorted
 from lineage.witness import pick_witnesses
@@ -239,11 +248,7 @@ def read_corpus(spark, paths: list[str], *, metadata=None, stdin: IO[str] | None
             bad = [item for _, found_bad in found for item in found_bad]
         raw += records
         skipped += bad
-    if "-" in paths:
-        records, bad = read_stdin(stdin)
-        raw += records
-        skipped += bad
-    return finish_corpus(raw, skipped, paths, metadata=metadata)
+    return finish_corpus(raw, skipped, paths, metadata=metadata, stdin=stdin)
 
 
 def _read_uri(sc, uri: str):
@@ -371,10 +376,8 @@ def _local_pairs(groups_members: np.ndarray, starts: np.ndarray, sizes: np.ndarr
     """
     uniq, local = np.unique(groups_members, return_inverse=True)
     m = len(uniq)
-    order = np.lexsort((uniq, -lengths))
-    priority = np.empty(m, dtype=np.int64)
-    priority[order] = np.arange(m)
-    keys, counts = group_pair_keys(local.astype(np.int64), starts, sizes, m, priority, cap=cap, huge=huge)
+    keys, counts = group_pair_keys(local.astype(np.int64), starts, sizes, m, priority_ranks(lengths, uniq),
+                                   cap=cap, huge=huge)
     return uniq[keys // m] * n + uniq[keys % m], counts
 
 
@@ -471,10 +474,7 @@ def _candidates(sc, shingled, n: int, lengths: np.ndarray, config: Config, max_d
     flags[known] = near_flags
     rest = np.setdiff1d(np.arange(len(union)), known)
     flags[rest] = _near_flags(sc, shingled, union[rest], n, parts)
-    order = np.lexsort((np.arange(n), -lengths))
-    priority = np.empty(n, dtype=np.int64)
-    priority[order] = np.arange(n)
-    keys, _ = collapse_near_identical(union, n, None, priority, cap=cap, near=flags)
+    keys, _ = collapse_near_identical(union, n, None, priority_ranks(lengths), cap=cap, near=flags)
     if n == 0 or len(keys) == 0:
         return []
     return list(zip((keys // n).tolist(), (keys % n).tolist()))
@@ -547,8 +547,7 @@ def _verify(sc, doc_rdd, pairs: list[tuple[int, int]], n: int, config: Config,
     if not pairs:
         return []
     arr = np.asarray(pairs, dtype=np.int64)
-    label = components(n, arr)
-    order = np.lexsort((arr[:, 1], arr[:, 0], label[arr[:, 0]]))
+    order = component_order(n, arr)
     shared = sc.broadcast(boilerplate)
     tasks, needs = [], []
     for b, start in enumerate(range(0, len(order), PAIRS_PER_BATCH)):
@@ -599,13 +598,7 @@ assert template_shingles.__defaults__ == (3,)  # the local engine's min_clusters
 def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified], config: Config,
             boilerplate: np.ndarray, parts: int) -> list[LineageEdge]:
     """:func:`lineage.pipeline.orient` with the per-pair work on executors."""
-    n = len(docs)
-    copies = [v for v in verified if v.relation != "quote-only"]
-    neighbours: dict[int, set[int]] = {}
-    for v in copies:
-        neighbours.setdefault(v.i, set()).add(v.j)
-        neighbours.setdefault(v.j, set()).add(v.i)
-    component = _components(n, [(v.i, v.j) for v in copies])
+    neighbours, component = copy_graph(len(docs), verified)
     neutral = sc.broadcast(np.union1d(boilerplate, _templates(shingled, component, parts, sc)))
     ids = [d.id for d in docs]
     tasks, needs = [], []

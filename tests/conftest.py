@@ -39,3 +39,18 @@ def paragraphs(n_paragraphs: int, seed: int, size: int = 40) -> list[str]:
         w = words(size, seed * 1000 + p)
         out.append(" ".join(w).capitalize() + ".")
     return out
+
+
+def synth_corpus_from(tmp_path_factory, name: str, *, stories: int, docs: int, seed: int,
+                      first_story_seed: int = 1) -> Path:
+    """A ``lineage.synth`` corpus (docs/, metadata.jsonl, truth.json) grown from ``stories``
+    pseudo-random base stories of five paragraphs."""
+    from lineage.synth import synthesize
+
+    base = tmp_path_factory.mktemp(f"{name}-base")
+    for n in range(stories):
+        body = "\n\n".join(paragraphs(5, seed=n + first_story_seed, size=30))
+        (base / f"story{n:03d}.txt").write_text(f"Headline number {n}\n\n{body}\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp(f"{name}-synth") / "corpus"
+    synthesize([base], out, seed=seed, docs=docs, min_words=60)
+    return out

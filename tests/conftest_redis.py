@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import paragraphs
+from tests.conftest import synth_corpus_from
 
 
 def _free_port() -> int:
@@ -74,15 +74,7 @@ def location(request, tmp_path):
 @pytest.fixture(scope="session")
 def synth_corpus(tmp_path_factory) -> Path:
     """A 60-document syndication corpus made by ``lineage.synth`` from pseudo-random base stories."""
-    from lineage.synth import synthesize
-
-    base = tmp_path_factory.mktemp("base")
-    for n in range(80):
-        body = "\n\n".join(paragraphs(5, seed=n + 1, size=30))
-        (base / f"story{n:03d}.txt").write_text(f"Headline number {n}\n\n{body}\n", encoding="utf-8")
-    out = tmp_path_factory.mktemp("synth") / "corpus"
-    synthesize([base], out, seed=1, docs=60, min_words=60)
-    return out
+    return synth_corpus_from(tmp_path_factory, "index", stories=80, docs=60, seed=1)
 
 
 def snapshot(index) -> dict:

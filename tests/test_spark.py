@@ -19,7 +19,7 @@ from lineage.errors import InputError
 from lineage.export import to_json
 from lineage.pipeline import Config, trace
 from lineage.representatives import group_pair_keys
-from tests.conftest import paragraphs
+from tests.conftest import paragraphs, synth_corpus_from
 
 
 def _missing(why: str):
@@ -53,15 +53,7 @@ def _both(paths, metadata=None, **settings):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A 240-document syndication corpus from lineage.synth, with timestamps."""
-    from lineage.synth import synthesize
-
-    base = tmp_path_factory.mktemp("spark-base")
-    for n in range(200):
-        body = "\n\n".join(paragraphs(5, seed=n + 7, size=30))
-        (base / f"story{n:03d}.txt").write_text(f"Headline number {n}\n\n{body}\n", encoding="utf-8")
-    out = tmp_path_factory.mktemp("spark-synth") / "corpus"
-    synthesize([base], out, seed=3, docs=240, min_words=60)
-    return out
+    return synth_corpus_from(tmp_path_factory, "spark", stories=200, docs=240, seed=3, first_story_seed=7)
 
 
 def test_seeds_give_the_same_lineage_json(spark, seeds_dir):
