@@ -76,7 +76,11 @@ def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.
     return mask
 
 
-def template_shingles(unique: list[np.ndarray], component: np.ndarray, min_clusters: int = 3) -> np.ndarray:
+TEMPLATE_CLUSTERS = 3  # copy clusters a shingle must recur in to be a site template
+
+
+def template_shingles(unique: list[np.ndarray], component: np.ndarray,
+                      min_clusters: int = TEMPLATE_CLUSTERS) -> np.ndarray:
     """Shingles found in documents of at least ``min_clusters`` different copy clusters.
 
     Text that recurs across unrelated stories is a site's template (footer,

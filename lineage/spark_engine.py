@@ -52,7 +52,7 @@ from lineage import formats
 from lineage.candidates import EMPTY, _member
 from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
-from lineage.evidence import template_shingles
+from lineage.evidence import TEMPLATE_CLUSTERS
 from lineage.model import Document, LineageEdge, Skipped, Verified
 from lineage.normalise import tokenize
 from lineage.parallel import VerifyTask, component_order, shingle_batch, verify_batch
@@ -567,7 +567,7 @@ def _verify(sc, doc_rdd, pairs: list[tuple[int, int]], n: int, config: Config,
 
 
 def _templates(shingled, component: np.ndarray, parts: int, sc) -> np.ndarray:
-    """:func:`lineage.evidence.template_shingles` on executors: shingles in ≥ 3 copy clusters."""
+    """:func:`lineage.evidence.template_shingles` on executors: shingles in ≥ TEMPLATE_CLUSTERS copy clusters."""
     labels = sc.broadcast(component)
 
     def local(rows):
@@ -586,13 +586,10 @@ def _templates(shingled, component: np.ndarray, parts: int, sc) -> np.ndarray:
         values, owners = got
         pairs = np.unique(np.stack([values, owners], axis=1), axis=0)
         found, counts = np.unique(pairs[:, 0], return_counts=True)
-        yield found[counts >= 3]
+        yield found[counts >= TEMPLATE_CLUSTERS]
 
     found = shingled.mapPartitions(local).partitionBy(parts).values().mapPartitions(count).collect()
     return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
-
-
-assert template_shingles.__defaults__ == (3,)  # the local engine's min_clusters, mirrored in _templates
 
 
 def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified], config: Config,
