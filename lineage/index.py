@@ -121,6 +121,9 @@ class Index:
         # it can never be boilerplate, so only those above it are kept in the store's heavy list.
         self.floor = config.effective_max_df(0)
         self._singles = SingleCache(config, cache)  # prepared candidates, reused across adds
+        # live matching orients one cluster at a time, in this process: no worker pool per cluster
+        # (and no fork inside a threaded server); export orients the whole corpus on config.workers
+        self._inline = replace(config, workers=1)
 
     # ---- opening --------------------------------------------------------------------------------
     @classmethod
@@ -210,7 +213,7 @@ class Index:
             group = combine([keys.prepared] + [single for _, _, single in apart])
             listed = [replace(v, i=0, j=k) if v.i == 0 else replace(v, i=k, j=0)
                       for k, (_, v, _) in enumerate(apart, start=1)]
-            for (at, _, _), edge in zip(apart, orient(group, listed, cfg, boilerplate, quiet)):
+            for (at, _, _), edge in zip(apart, orient(group, listed, self._inline, boilerplate, quiet)):
                 pairs[at] = replace(pairs[at], edge=dumps(edge))
         return pairs
 
@@ -237,7 +240,7 @@ class Index:
                 verified.append(v)
         verified.sort(key=lambda v: (v.i, v.j))
         words = {s.document.id: s.words for s in order}
-        return finish(view, verified, self.config, boilerplate, words=words, params={"documents": n_docs}), updated
+        return finish(view, verified, self._inline, boilerplate, words=words, params={"documents": n_docs}), updated
 
     # ---- writing -------------------------------------------------------------------------------------
     def add(self, docs: Iterable[Document], *, batch: int = 64, progress: Progress = quiet) -> list[AddOutcome]:

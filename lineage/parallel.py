@@ -159,17 +159,30 @@ def verify_batch(task: VerifyTask) -> list[object]:
     being held tokenised for the whole corpus (memory stays per document,
     and only documents in some candidate pair are tokenised again).
     """
-    from lineage.pipeline import Prepared, verify_pair  # the pipeline imports this module
+    from lineage.pipeline import verify_pair  # the pipeline imports this module
 
-    k = task.config.k  # type: ignore[attr-defined]
+    prepared = batch_prepared(task.docs, task.config.k)  # type: ignore[attr-defined]
+    return [verify_pair(prepared, i, j, task.config, task.boilerplate) for i, j in task.pairs]  # type: ignore[arg-type]
+
+
+def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray] | None = None) -> object:
+    """A :class:`lineage.pipeline.Prepared` of a batch's documents (by global index), tokenised here.
+
+    ``sets`` adds documents known only by their sorted unique shingle hashes
+    (a direction batch's witnesses: their sets are all it reads of them).
+
+    >>> p = batch_prepared({7: Document("a", "the talks in moscow went on", "a.txt")}, 5)
+    >>> len(p.tokens[7]), p.unique[7].tolist() == sorted(set(p.hashes[7].tolist()))
+    (6, True)
+    """
     from lineage.normalise import tokenize
+    from lineage.pipeline import Prepared
     from lineage.shingles import shingle_hashes, unique_sorted
 
-    tokens = {i: tokenize(doc.text) for i, doc in task.docs.items()}
+    tokens = {i: tokenize(doc.text) for i, doc in docs.items()}
     hashes = {i: shingle_hashes(t, k=k) for i, t in tokens.items()}
-    unique = {i: unique_sorted(h) for i, h in hashes.items()}
-    prepared = Prepared(task.docs, tokens, hashes, unique)  # type: ignore[arg-type]
-    return [verify_pair(prepared, i, j, task.config, task.boilerplate) for i, j in task.pairs]  # type: ignore[arg-type]
+    unique = dict(sets or {}) | {i: unique_sorted(h) for i, h in hashes.items()}
+    return Prepared(docs, tokens, hashes, unique)  # type: ignore[arg-type]
 
 
 def component_order(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -208,4 +221,56 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
         needed = np.unique(part)
         tasks.append(VerifyTask({int(i): docs[i] for i in needed}, list(map(tuple, part.tolist())),
                                 config, boilerplate))
+    return tasks, order
+
+
+# ---------------------------------------------------------------- orient verified pairs
+
+
+@dataclass(frozen=True)
+class OrientTask:
+    """A batch of verified pairs to orient, each with its witnesses (by global index).
+
+    ``docs`` holds the two documents of every pair (tokenised in the worker),
+    ``sets`` the sorted unique shingle hashes of the witnesses that are not
+    also a pair's document.
+    """
+
+    docs: dict[int, Document]
+    sets: dict[int, np.ndarray]
+    items: list[tuple[object, list[int]]]  # (lineage.model.Verified, witness indices)
+    config: object  # lineage.pipeline.Config
+    neutral: np.ndarray  # boilerplate and site-template shingle hashes, sorted
+
+
+def orient_batch(task: OrientTask) -> list[object]:
+    """:func:`lineage.pipeline.orient_pair` on each pair of the batch; one edge per pair, in order."""
+    from lineage.pipeline import orient_pair  # the pipeline imports this module
+
+    prepared = batch_prepared(task.docs, task.config.k, task.sets)  # type: ignore[attr-defined]
+    return [orient_pair(prepared, v, task.config, task.neutral, w) for v, w in task.items]  # type: ignore[arg-type]
+
+
+def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Sequence[tuple[object, list[int]]],
+                 config: object, neutral: np.ndarray, workers: int) -> tuple[list[OrientTask], np.ndarray]:
+    """Cut ``items`` (verified pairs with their witnesses) into batches, pairs of one copy cluster together.
+
+    ``sets[i]`` is document ``i``'s sorted unique shingle set (for
+    witnesses). Returns the tasks and each batched item's index in ``items``,
+    as :func:`verify_tasks` does.
+    """
+    if not items:
+        return [], np.zeros(0, dtype=np.int64)
+    arr = np.asarray([(v.i, v.j) for v, _ in items], dtype=np.int64)  # type: ignore[attr-defined]
+    order = component_order(len(docs), arr)
+    # a pair's evidence costs several alignments' worth: smaller batches than verification's
+    size = batch_size(len(items), workers, most=2000, least=50)
+    tasks = []
+    for start in range(0, len(order), size):
+        part = order[start : start + size].tolist()
+        chunk = [items[p] for p in part]
+        ends = {int(e) for p in part for e in arr[p]}
+        witnesses = {w for _, found in chunk for w in found} - ends
+        tasks.append(OrientTask({i: docs[i] for i in sorted(ends)}, {w: sets[w] for w in sorted(witnesses)},
+                                chunk, config, neutral))
     return tasks, order

@@ -23,7 +23,15 @@ import numpy as np
 
 from lineage.alignment import align_pair, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
-from lineage.parallel import default_workers, run_batches, shingle_all, verify_batch, verify_tasks
+from lineage.parallel import (
+    default_workers,
+    orient_batch,
+    orient_tasks,
+    run_batches,
+    shingle_all,
+    verify_batch,
+    verify_tasks,
+)
 from lineage.representatives import PackedSets, components, pack
 from lineage.corpus import load_corpus
 from lineage.direction import FAMILIES, decide
@@ -342,16 +350,34 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     whole picture: site templates (shingles recurring across unrelated copy
     clusters, neutral like boilerplate) and witnesses (documents with a copy
     relation to either side, see :mod:`lineage.witness`).
+
+    The per-pair work (:func:`orient_pair`) runs in batches on
+    ``config.workers`` processes (:func:`lineage.parallel.orient_batch`),
+    the pairs of one copy cluster together; quote-only pairs, which need no
+    text, are decided here. Same edges, in the order of ``verified``,
+    whatever the number of workers.
     """
     neighbours, component = copy_graph(len(prepared.docs), verified)
     neutral = np.union1d(boilerplate, template_shingles(prepared.unique, component))
     ids = [d.id for d in prepared.docs]
-    edges = []
-    for done, v in enumerate(verified, start=1):
-        witnesses = pick_witnesses(v.i, v.j, neighbours, ids) if v.evidence is not None else []
-        edges.append(orient_pair(prepared, v, config, neutral, witnesses))
-        report("direction", done, len(verified))
-    return edges
+    edges: list[LineageEdge | None] = [None] * len(verified)
+    copies = []  # positions of the pairs that need their texts (quote-only pairs do not)
+    for position, v in enumerate(verified):
+        if v.evidence is None:
+            edges[position] = orient_pair(prepared, v, config, neutral, [])
+        else:
+            copies.append(position)
+    items = [(verified[p], pick_witnesses(verified[p].i, verified[p].j, neighbours, ids)) for p in copies]
+    tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, _workers(config))
+    done = len(verified) - len(copies)
+    report("direction", done, len(verified))
+    batched = 0
+    for found in run_batches(orient_batch, tasks, _workers(config)):
+        for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
+            edges[copies[item]] = edge  # type: ignore[assignment]
+        batched += len(found)
+        report("direction", done + batched, len(verified))
+    return edges  # type: ignore[return-value]
 
 
 def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,

@@ -21,7 +21,7 @@ near-identical     signatures of candidate pairs compared                  execu
                    components of the near-identical links                  driver
 align, verify      :func:`parallel.verify_batch` per batch of pairs        executors
 templates          shingles across copy clusters, hash-partitioned         executors
-direction          :func:`pipeline.orient_pair` per batch of pairs         executors
+direction          :func:`parallel.orient_batch` per batch of pairs        executors
 lineage            :func:`pipeline.assemble` over verified edges           driver
 =================  ======================================================  ==========
 
@@ -54,16 +54,13 @@ from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
 from lineage.evidence import TEMPLATE_CLUSTERS
 from lineage.model import Document, LineageEdge, Skipped, Verified
-from lineage.normalise import tokenize
-from lineage.parallel import VerifyTask, component_order, shingle_batch, verify_batch
+from lineage.parallel import OrientTask, VerifyTask, component_order, orient_batch, shingle_batch, verify_batch
 from lineage.pipeline import (
     Config,
-    Prepared,
     StageClock,
     TraceResult,
     assemble,
     copy_graph,
-    orient_pair,
     result_params,
 )
 from lineage.representatives import (
@@ -74,7 +71,6 @@ from lineage.representatives import (
     near_identical,
     priority_ranks,
 )
-from lineage.shingles import shingle_hashes, unique_sorted
 from lineage.witness import pick_witnesses
 
 Progress = Callable[[str, int, int], None]
@@ -611,11 +607,8 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
         needs += [(d, b) for d in sorted(wanted)]
 
     def run(task_list, docs_by_index):
-        tokens = {i: tokenize(d.text) for i, d in docs_by_index.items()}
-        hashes = {i: shingle_hashes(t, k=config.k) for i, t in tokens.items()}
-        unique = {i: unique_sorted(h) for i, h in hashes.items()}
-        prepared = Prepared(docs_by_index, tokens, hashes, unique)  # type: ignore[arg-type]
-        return [(p, orient_pair(prepared, v, config, neutral.value, w)) for p, v, w in task_list]
+        found = orient_batch(OrientTask(docs_by_index, {}, [(v, w) for _, v, w in task_list], config, neutral.value))
+        return [(p, edge) for (p, _, _), edge in zip(task_list, found)]
 
     edges: list[LineageEdge | None] = [None] * len(verified)
     if tasks:
