@@ -119,8 +119,39 @@ def to_json(result: "TraceResult") -> dict[str, object]:
 
 
 def write_json(result: "TraceResult", path: str | os.PathLike[str]) -> None:
-    data = json.dumps(to_json(result), ensure_ascii=False, indent=2).encode("utf-8")
-    write_atomic(path, lambda f: f.write(data + b"\n"))
+    data = json_layout(to_json(result)).encode("utf-8")
+    write_atomic(path, lambda f: f.write(data))
+
+
+def json_layout(data: dict[str, object]) -> str:
+    """``data`` as JSON with one line per list item (a document, an edge) and the rest indented.
+
+    The same value as ``json.dumps(data, indent=2)``, several times faster
+    to write for a large trace: each item goes through the C encoder in one
+    piece (indenting switches every level to the pure-Python encoder).
+
+    >>> print(json_layout({"edges": [{"a": 1}, {"a": 2}], "params": {"k": 5}, "skipped": []}), end="")
+    {
+      "edges": [
+        {"a": 1},
+        {"a": 2}
+      ],
+      "params": {
+        "k": 5
+      },
+      "skipped": []
+    }
+    """
+    fields = []
+    for key, value in data.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
+            fields.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            fields.append(f"  {name}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def graphml_graph(result: "TraceResult") -> nx.DiGraph:

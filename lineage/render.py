@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lineage.export import write_atomic
-from lineage.graph import is_copy
+from lineage.graph import hidden_children, is_copy
 
 from lineage.model import LineageEdge
 
@@ -75,27 +75,13 @@ def shorten_ids(ids: Sequence[str], minimum: int = 3) -> dict[str, str]:
 
 
 def hidden_sources(result: "TraceResult") -> dict[str, list[str]]:
-    """Hidden-source ids of a trace, each with the documents it feeds.
-
-    Reads ``result.to_json()["hidden_sources"]``: entries may be ids or objects with ``id`` and
-    one of ``children``/``documents``/``members``/``targets``; documents whose parent is a
-    hidden id are its children too.
+    """Hidden-source ids of a trace, each with the documents it feeds (``hidden_sources`` in lineage.json).
 
     >>> from lineage.pipeline import assemble
     >>> hidden_sources(assemble([], [], skipped=[], params={}, words={}))
     {}
     """
-    out: dict[str, list[str]] = {}
-    for entry in result.to_json().get("hidden_sources") or []:  # type: ignore[union-attr]
-        if isinstance(entry, str):
-            out.setdefault(entry, [])
-        elif isinstance(entry, dict) and entry.get("id") is not None:
-            kids = next((entry[k] for k in ("children", "documents", "members", "targets") if k in entry), [])
-            out.setdefault(str(entry["id"]), []).extend(str(k) for k in kids or [])
-    for doc_id, parent in result.parents.items():
-        if parent in out and doc_id not in out[parent]:
-            out[parent].append(doc_id)
-    return out
+    return hidden_children(result.parents)
 
 
 def passage_colour(n: int, quoted: bool = False) -> tuple[float, float, float]:
