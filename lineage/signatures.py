@@ -16,6 +16,8 @@ hands one to a datasketch index.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from lineage.shingles import _mix
@@ -23,11 +25,20 @@ from lineage.shingles import _mix
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
+@lru_cache(maxsize=8)
 def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(a, b)`` parameters of ``num_perm`` affine permutations (``a`` odd)."""
+    """The ``(a, b)`` parameters of ``num_perm`` affine permutations (``a`` odd), read-only.
+
+    Made once per setting: the index signs one document at a time.
+
+    >>> a, b = permutations(4)
+    >>> bool((a % 2 == 1).all()), a.flags.writeable, permutations(4)[0] is a
+    (True, False, True)
+    """
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
+    a.flags.writeable = b.flags.writeable = False
     return a, b
 
 
