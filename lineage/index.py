@@ -179,7 +179,7 @@ class Index:
 
     # ---- matching --------------------------------------------------------------------------------
     def _single(self, stored: StoredDocument) -> Prepared:
-        return self._singles.get((stored.seq, stored.digest), stored.document)
+        return self._singles.get((stored.seq, stored.digest), stored.document, stored.shingles)
 
     def _match(self, doc: Document, keys: DocumentKeys, own: int, n_after: int) -> _Match:
         """Candidates and verified pairs of ``doc`` (seq ``own``) in a corpus of ``n_after`` documents."""

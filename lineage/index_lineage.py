@@ -33,7 +33,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from lineage.model import Document, Skipped, Verified
+from lineage.normalise import tokenize
 from lineage.pipeline import RUN_SETTINGS, Config, Prepared, TraceResult, assemble, orient, prepare
+from lineage.shingles import shingle_hashes
 
 RUNTIME_ONLY = RUN_SETTINGS  # Config fields that never change a result (trace leaves them out of params)
 
@@ -87,11 +89,16 @@ class SingleCache:
         self.config, self.size = config, size
         self._items: OrderedDict[object, Prepared] = OrderedDict()
 
-    def get(self, key: object, doc: Document) -> Prepared:
+    def get(self, key: object, doc: Document, unique: np.ndarray | None = None) -> Prepared:
+        """The prepared ``doc``; ``unique``, its stored shingle set, saves recomputing it (and signing)."""
         if key in self._items:
             self._items.move_to_end(key)
             return self._items[key]
-        value = prepare([doc], self.config, quiet)
+        if unique is not None and len(unique):
+            tokens = tokenize(doc.text)
+            value = Prepared([doc], [tokens], [shingle_hashes(tokens, k=self.config.k)], [unique])
+        else:
+            value = prepare([doc], self.config, quiet)
         self.put(key, value)
         return value
 
