@@ -35,14 +35,11 @@ evidence; :mod:`lineage.witness` adds what third documents say.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import regex
 
 from lineage.model import Alignment, Document, PairEvidence, SideProfile
 from lineage.normalise import Tokens
-from lineage.shingles import norm_hashes
 
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
@@ -106,54 +103,26 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     return found[counts >= min_clusters]
 
 
-_WORDS: OrderedDict[int, tuple[Tokens, np.ndarray, np.ndarray]] = OrderedDict()
+def _content(words) -> set[str]:
+    """Content words: four letters or more (a language-neutral stand-in for a stopword list)."""
+    long = {w for w in words if len(w) >= 4}
+    return long if len(long) >= 5 else set(words)
 
 
-def _words(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Each token as a number (its hash, :func:`lineage.shingles.norm_hashes`) and whether it is a
-    content word: four letters or more (a language-neutral stand-in for a stopword list).
-
-    The last 256 texts' are kept: a document is profiled once per pair it is in.
-    """
-    found = _WORDS.get(id(tokens))
-    if found is not None and found[0] is tokens:
-        _WORDS.move_to_end(id(tokens))
-        return found[1], found[2]
-    ids = norm_hashes(tokens.norms)
-    content = np.fromiter(map(len, tokens.norms), dtype=np.int64, count=len(ids)) >= 4
-    _WORDS[id(tokens)] = (tokens, ids, content)  # holding ``tokens`` keeps its id from being reused
-    if len(_WORDS) > 256:
-        _WORDS.popitem(last=False)
-    return ids, content
-
-
-def _content(ids: np.ndarray, content: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """The distinct content words at ``where`` (sorted), or all its distinct words when fewer than five."""
-    found = np.unique(ids[where & content])
-    return found if len(found) >= 5 else np.unique(ids[where])
-
-
-def _related(ids: np.ndarray, content: np.ndarray, shared: np.ndarray) -> float:
+def _related(block, shared_words: set[str]) -> float:
     """Share of a block's content-word *occurrences* found in the shared text.
 
     Occurrences, not distinct words: a continuation of the same story keeps repeating its
     names and topic words, while a pasted story repeats its own, so counting every
     occurrence separates the two better than counting distinct words (on synth training
     corpora, the cut tail of an excerpt's source was called "unrelated" two times in three
-    with distinct words). ``ids``/``content`` are the block's words (see :func:`_words`),
-    ``shared`` the sorted words of the shared text; a block without content words counts all
-    its words.
+    with distinct words).
 
-    >>> from lineage.normalise import tokenize
-    >>> ids, content = _words(tokenize("bank rates bank said the"))
-    >>> _related(ids, content, np.unique(ids[[0, 3]]))
+    >>> _related(["bank", "rates", "bank", "said", "the"], {"bank", "said"})
     0.75
     """
-    words = ids[content] if content.any() else ids
-    if len(words) == 0 or len(shared) == 0:
-        return 0.0
-    at = np.minimum(np.searchsorted(shared, words), len(shared) - 1)
-    return float(np.count_nonzero(shared[at] == words) / len(words))
+    words = [w for w in block if len(w) >= 4] or list(block)
+    return sum(w in shared_words for w in words) / len(words) if words else 0.0
 
 
 def side_blocks(
@@ -173,8 +142,7 @@ def side_blocks(
     mask = covered.copy()
     if neutral is not None and len(neutral) == n and neutral.any():
         mask |= neutral & ~_commentary_paragraphs(tokens)
-    ids, content = _words(tokens)
-    shared_words = _content(ids, content, covered)
+    shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
     first = min((s for s, _ in spans), default=0)
     last = max((e for _, e in spans), default=0)
     blocks = []
@@ -195,7 +163,7 @@ def side_blocks(
         if marker:
             blocks.append((start, end, "commentary", marker.group(1)))
             continue
-        related = _related(ids[start:end], content[start:end], shared_words)
+        related = _related(tokens.norms[start:end], shared_words)
         kind = ("unrelated" if related < UNRELATED else "head" if end <= first
                 else "tail" if start >= last else "interior")
         blocks.append((start, end, kind, ""))
@@ -321,5 +289,5 @@ def context_relatedness(
         near &= ~neutral
     if near.sum() < MIN_BLOCK:
         return None
-    ids, content = _words(tokens)
-    return _related(ids[near], content[near], _content(ids, content, covered))
+    shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
+    return _related([w for w, c in zip(tokens.norms, near) if c], shared_words)
