@@ -457,16 +457,19 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
                     a_unique=prepared.unique[i], b_unique=prepared.unique[j])
     if not al.passages:
         return None
-    ev = pair_evidence(a, ta, b, tb, al,
-                       a_neutral=boilerplate_mask(prepared.hashes[i], len(ta), config.k, boilerplate),
-                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate))
     relation = classify(al, quote_words=config.quote_words)
     if relation is None:
         return None
-    if relation != "quote-only":
-        # an appended unrelated story may hide that the rest is a copy; it never makes quotations one
-        relation = classify(_without_unrelated(al, ev), quote_words=config.quote_words) or relation
-    return Verified(i, j, al, relation, None if relation == "quote-only" else ev)
+    if relation == "quote-only":
+        # most verified pairs of a large corpus share only quotations (stock phrases, the same
+        # statement quoted by independent reports); their evidence would go unused
+        return Verified(i, j, al, relation, None)
+    ev = pair_evidence(a, ta, b, tb, al,
+                       a_neutral=boilerplate_mask(prepared.hashes[i], len(ta), config.k, boilerplate),
+                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate))
+    # an appended unrelated story may hide that the rest is a copy; it never makes quotations one
+    relation = classify(_without_unrelated(al, ev), quote_words=config.quote_words) or relation
+    return Verified(i, j, al, relation, ev)
 
 
 def _without_unrelated(al: Alignment, ev: PairEvidence, least: float = 0.2) -> Alignment:
