@@ -54,7 +54,7 @@ from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
 from lineage.evidence import TEMPLATE_CLUSTERS
 from lineage.model import Document, LineageEdge, Skipped, Verified
-from lineage.parallel import OrientTask, VerifyTask, component_order, orient_batch, shingle_batch, verify_batch
+from lineage.parallel import OrientTask, VerifyTask, locality_order, orient_batch, shingle_batch, verify_batch
 from lineage.pipeline import (
     Config,
     StageClock,
@@ -543,7 +543,7 @@ def _verify(sc, doc_rdd, pairs: list[tuple[int, int]], n: int, config: Config,
     if not pairs:
         return []
     arr = np.asarray(pairs, dtype=np.int64)
-    order = component_order(n, arr)
+    order = locality_order(n, arr)
     shared = sc.broadcast(boilerplate)
     tasks, needs = [], []
     for b, start in enumerate(range(0, len(order), PAIRS_PER_BATCH)):
