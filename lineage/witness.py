@@ -34,6 +34,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from lineage.alignment import _member
+
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
 
@@ -81,8 +83,11 @@ def witness_votes(
     only_a = np.setdiff1d(a_readings, b, assume_unique=True)
     only_b = np.setdiff1d(b_readings, a, assume_unique=True)
     if boilerplate is not None and len(boilerplate):
-        only_a = only_a[~np.isin(only_a, boilerplate, assume_unique=True)]
-        only_b = only_b[~np.isin(only_b, boilerplate, assume_unique=True)]
+        if len(boilerplate) > 1 and not (boilerplate[1:] > boilerplate[:-1]).all():
+            boilerplate = np.unique(boilerplate)
+        # binary search: np.isin would sort the corpus-wide set again on every call
+        only_a = only_a[~_member(only_a, boilerplate)]
+        only_b = only_b[~_member(only_b, boilerplate)]
     votes_a = votes_b = both = 0
     for c in witnesses:
         x = len(np.intersect1d(only_a, c, assume_unique=True))
