@@ -104,6 +104,38 @@ def _tie_break(u: str, v: str) -> float:
     return int.from_bytes(digest, "big") / 2**48 * 1e-9
 
 
+def _best_parents(g: nx.DiGraph, part: list[str]) -> list[tuple[str, str]] | None:
+    """Each node of ``part`` with its heaviest incoming edge, or None when those edges form a cycle.
+
+    When they form none, they are the maximum spanning arborescence of the part
+    (each node gets its best possible parent, and together they are a tree), so
+    Edmonds' algorithm is needed only for parts with a cycle of best parents;
+    most parts (a copy cluster oriented one way) have none.
+
+    >>> g = nx.DiGraph([(ROOT, "a", {"weight": 0.0}), (ROOT, "b", {"weight": 0.0}), ("a", "b", {"weight": 0.5})])
+    >>> [(u == ROOT, u, v) for u, v in _best_parents(g, ["a", "b"])][1:]
+    [(False, 'a', 'b')]
+    >>> g.add_edge("b", "a", weight=0.7)
+    >>> _best_parents(g, ["a", "b"]) is None
+    True
+    """
+    best = {}
+    for v in part:
+        best[v] = max(g.pred[v].items(), key=lambda item: item[1]["weight"])[0]
+    state: dict[str, int] = {}  # 1: on the path being followed, 2: known to reach the root
+    for start in part:
+        path, v = [], start
+        while v in best and v not in state:
+            state[v] = 1
+            path.append(v)
+            v = best[v]
+        if v in state and state[v] == 1:
+            return None
+        for u in path:
+            state[u] = 2
+    return [(best[v], v) for v in part]
+
+
 def _arborescence(ids, edges, groups, hidden_cost):
     g = nx.DiGraph()
     g.add_node(ROOT)
@@ -130,6 +162,10 @@ def _arborescence(ids, edges, groups, hidden_cost):
             continue
         # a graph of its own, not a subgraph view: a view filters all of ROOT's edges (one per
         # document of the corpus) each time the algorithm reads them, quadratic over the parts
+        greedy = _best_parents(g, part)
+        if greedy is not None:
+            tree_edges += greedy
+            continue
         sub = nx.DiGraph()
         sub.add_edges_from((ROOT, v, g.adj[ROOT][v]) for v in part)
         sub.add_edges_from((u, v, data) for u in part for v, data in g.adj[u].items())

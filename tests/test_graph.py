@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from lineage.graph import clusters, hidden_children, lineage_forest
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.graph import ROOT, _best_parents, clusters, hidden_children, lineage_forest
 from lineage.model import LineageEdge
 
 
@@ -82,3 +86,22 @@ def test_parent_beats_a_sibling_that_explains_as_much_of_the_child():
     edges = [E("p", "c", tis=0.90, sit=0.90), E("p", "s", tis=0.95, sit=0.70),
              E("s", "c", tis=0.92, sit=0.60)]
     assert lineage_forest(["p", "s", "c"], edges)[0] == {"p": None, "s": "p", "c": "p"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.floats(0.01, 1.0)), max_size=14))
+def test_best_parents_is_the_maximum_arborescence_whenever_it_is_acyclic(raw):
+    # the shortcut must give exactly what Edmonds' algorithm gives, or decline (a cycle)
+    g = nx.DiGraph()
+    nodes = [f"n{i}" for i in range(6)]
+    g.add_edges_from((ROOT, n, {"weight": 0.0}) for n in nodes)
+    for k, (u, v, w) in enumerate(raw):
+        if u != v:
+            g.add_edge(nodes[u], nodes[v], weight=w + k * 1e-7)  # distinct weights: one optimum
+    greedy = _best_parents(g, nodes)
+    best = set(nx.maximum_spanning_arborescence(g, attr="weight").edges())
+    if greedy is None:
+        parents = {v: max(g.pred[v].items(), key=lambda item: item[1]["weight"])[0] for v in nodes}
+        assert not nx.is_directed_acyclic_graph(nx.DiGraph((u, v) for v, u in parents.items()))
+    else:
+        assert set(greedy) == best
