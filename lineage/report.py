@@ -47,6 +47,11 @@ if TYPE_CHECKING:
 
 OPEN_CLUSTERS = 25  # clusters shown unfolded in the side bar; the rest start folded
 MAX_OTHER_LINKS = 30  # non-tree links listed under a cluster's tree
+# Quote-only pairs listed (with their texts) in the page. Every copy pair is always listed; a
+# large corpus has hundreds of thousands of quote-only pairs (stock phrases, statements quoted
+# by independent reports), which made a page of 700 MB at 100,000 documents that no browser
+# opens. The rest are counted on the page and all of them are in lineage.json.
+MAX_QUOTE_ONLY = 2000
 
 
 def write_report(result: "TraceResult", path: str | os.PathLike[str]) -> None:
@@ -61,7 +66,8 @@ def write_report(result: "TraceResult", path: str | os.PathLike[str]) -> None:
 
 def render_report(result: "TraceResult") -> str:
     """The whole report as one HTML string (inline CSS and JS, no external reference)."""
-    data = report_data(result)
+    shown = listed_edges(result)
+    data = report_data(result, shown)
     short = _labels(result)
     titles = {d.id: _describe(d.title or d.outlet or _opening(d.text)) for d in result.documents}
     copies = sum(1 for e in result.edges if is_copy(e))
@@ -94,7 +100,7 @@ def render_report(result: "TraceResult") -> str:
         '<div class="filters"><input id="filter" type="search" placeholder="filter by id, title or outlet">',
         f'<select id="relation"><option value="">all relations</option>{options}</select>',
         '<span id="shown" class="muted"></span></div>\n',
-        _pairs_table(result, short, titles),
+        _pairs_table(result, short, titles, shown),
         '</section>\n<section id="detail" hidden></section>\n</main>\n</div>\n',
         f'<script type="application/json" id="lineage-data">{script_json(data)}</script>\n',
         f"<script>{SCRIPT}</script>\n",
@@ -102,8 +108,31 @@ def render_report(result: "TraceResult") -> str:
     ])
 
 
-def report_data(result: "TraceResult") -> dict[str, object]:
-    """The JSON the page's script reads: documents that take part in a pair, and every edge.
+def listed_edges(result: "TraceResult", most_quote_only: int | None = None) -> list[int]:
+    """Indices of the edges the page lists, in table order: every copy pair, then at most
+    ``most_quote_only`` (default :data:`MAX_QUOTE_ONLY`) quote-only pairs.
+
+    >>> from lineage.model import Document, LineageEdge
+    >>> from lineage.pipeline import assemble
+    >>> docs = [Document(x, "some text", x) for x in "abc"]
+    >>> edges = [LineageEdge("a", "b", "quote-only", "unresolved", 0.5, 0.1, 0.1, 0.1, (), ()),
+    ...          LineageEdge("a", "c", "quote-only", "unresolved", 0.5, 0.1, 0.1, 0.1, (), ()),
+    ...          LineageEdge("b", "c", "derived", "forward", 0.9, 0.5, 0.6, 0.9, (), ())]
+    >>> listed_edges(assemble(docs, edges, skipped=[], params={}, words={}), most_quote_only=1)
+    [2, 0]
+    """
+    cluster_of = result.cluster_of()
+    order = sorted(range(len(result.edges)), key=lambda n: _row_key(result.edges[n], cluster_of))
+    copies = sum(1 for e in result.edges if is_copy(e))
+    most = MAX_QUOTE_ONLY if most_quote_only is None else most_quote_only
+    return order[: copies + most]  # copies sort first
+
+
+def report_data(result: "TraceResult", shown: list[int] | None = None) -> dict[str, object]:
+    """The JSON the page's script reads: documents that take part in a listed pair, and the edges.
+
+    ``edges[n]`` is edge ``n`` of lineage.json, or null when the page does not
+    list it (see :func:`listed_edges`; by default every edge is listed).
 
     Passages are ``[source_start, source_end, target_start, target_end, words, quoted]`` in
     UTF-16 code units (what JavaScript strings count), so a text with emoji stays aligned.
@@ -116,7 +145,8 @@ def report_data(result: "TraceResult") -> dict[str, object]:
     [[3, 13, 0, 10, 2, 0]]
     """
     by_id = {d.id: d for d in result.documents}
-    used = sorted({x for e in result.edges for x in (e.source, e.target)})
+    listed = range(len(result.edges)) if shown is None else sorted(shown)
+    used = sorted({x for n in listed for x in (result.edges[n].source, result.edges[n].target)})
     short = _labels(result)
     cluster_of = result.cluster_of()
     index = {doc_id: n for n, doc_id in enumerate(used)}
@@ -132,10 +162,11 @@ def report_data(result: "TraceResult") -> dict[str, object]:
             "words": result.words.get(doc_id, 0), "cluster": cluster_of.get(doc_id),
             "hidden": doc is None, "text": text,
         })
-    edges = []
-    for e in result.edges:
+    edges: list[dict[str, object] | None] = [None] * len(result.edges)
+    for n in listed:
+        e = result.edges[n]
         us, ut = units[e.source], units[e.target]
-        edges.append({
+        edges[n] = ({
             "source": index[e.source], "target": index[e.target], "relation": e.relation,
             "direction": e.direction, "confidence": round(e.confidence, 4), "jaccard": round(e.jaccard, 4),
             "source_in_target": e.source_in_target, "target_in_source": e.target_in_source,
@@ -241,15 +272,12 @@ def _node_html(node: str, t: _Tree, seen: set[str]) -> str:
     return f"<li>{head}{'<ul>' + kids + '</ul>' if kids else ''}</li>"
 
 
-def _pairs_table(result: "TraceResult", short: dict[str, str], titles: dict[str, str]) -> str:
-    """Every edge as a table row linking to its side-by-side view; copies first, by cluster."""
+def _pairs_table(result: "TraceResult", short: dict[str, str], titles: dict[str, str], shown: list[int]) -> str:
+    """The listed edges (``shown``, in order) as table rows linking to their side-by-side views;
+    copies first, by cluster; a line saying how many quote-only pairs are left out."""
     cluster_of = result.cluster_of()
-    order = sorted(
-        range(len(result.edges)),
-        key=lambda n: _row_key(result.edges[n], cluster_of),
-    )
     rows = []
-    for n in order:
+    for n in shown:
         e = result.edges[n]
         s_title, t_title = titles.get(e.source, ""), titles.get(e.target, "")
         search = " ".join([e.source, e.target, s_title, t_title, e.relation]).lower()
@@ -270,7 +298,14 @@ def _pairs_table(result: "TraceResult", short: dict[str, str], titles: dict[str,
             "<th title=\"share of the source's shingles found in the target\">source in target</th>"
             "<th title=\"share of the target's shingles found in the source\">target in source</th>"
             "<th>passages</th><th>words</th><th title=\"cluster; ✓ = on the lineage tree\">cluster</th></tr>")
-    return f'<table id="pairs"><thead>{head}</thead><tbody>\n{"".join(rows)}</tbody></table>\n'
+    table = f'<table id="pairs"><thead>{head}</thead><tbody>\n{"".join(rows)}</tbody></table>\n'
+    left = len(result.edges) - len(shown)
+    if left:
+        listed = len(shown) - sum(1 for n in shown if is_copy(result.edges[n]))
+        table += (f'<p class="muted" id="left-out">{plural(left, "more quote-only pair")} left out of this page '
+                  f"(it lists every copy and the first {listed} quote-only pairs); "
+                  "lineage.json has them all.</p>\n")
+    return table
 
 
 def _row_key(e: "LineageEdge", cluster_of: dict[str, str]) -> tuple[object, ...]:

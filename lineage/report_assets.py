@@ -184,14 +184,21 @@ SCRIPT = r"""
       marked(d.text, spans));
   }
 
+  // A large trace lists only some quote-only pairs: the others are null here.
+  function listedNear(i, step) {
+    for (let j = i + step; j >= 0 && j < edges.length; j += step) if (edges[j]) return j;
+    return -1;
+  }
+
   function show(i) {
     const e = edges[i], src = docs[e.source], tgt = docs[e.target];
     const srcSpans = e.passages.map(([s0, s1, , , words, q], n) => ({start: s0, end: s1, n, words, quoted: !!q}));
     const tgtSpans = e.passages.map(([, , t0, t1, words, q], n) => ({start: t0, end: t1, n, words, quoted: !!q}));
     const shared = e.passages.reduce((a, p) => a + p[4], 0);
     const nav = h("div", {cls: "nav"}, h("a", {href: "#"}, "\u2190 all pairs"));
-    if (i > 0) nav.append(h("a", {href: `#edge-${i - 1}`}, "\u2039 previous pair"));
-    if (i + 1 < edges.length) nav.append(h("a", {href: `#edge-${i + 1}`}, "next pair \u203a"));
+    const prev = listedNear(i, -1), next = listedNear(i, 1);
+    if (prev >= 0) nav.append(h("a", {href: `#edge-${prev}`}, "\u2039 previous pair"));
+    if (next >= 0) nav.append(h("a", {href: `#edge-${next}`}, "next pair \u203a"));
     const facts = h("dl", {},
       h("dt", {}, "relation"), h("dd", {}, h("span", {cls: `badge ${e.relation}`}, e.relation),
         e.tree ? " on the lineage tree" : " not on the lineage tree"),
@@ -257,7 +264,7 @@ SCRIPT = r"""
     const m = /^#edge-(\d+)$/.exec(location.hash);
     const i = m ? Number(m[1]) : -1;
     for (const a of document.querySelectorAll("a.node.active")) a.classList.remove("active");
-    if (i >= 0 && i < edges.length) {
+    if (i >= 0 && i < edges.length && edges[i]) {
       show(i);
       for (const a of document.querySelectorAll(`a.node[data-edge="${i}"]`)) a.classList.add("active");
     } else {

@@ -143,3 +143,27 @@ def test_hostile_documents_run_nothing(chromium, tmp_path):
         assert marks[k][1]["text"] == texts[e.source][p.source[0]:p.source[1]]  # the emoji did not shift it
         assert marks[k][2]["text"] == texts[e.target][p.target[0]:p.target[1]]
     assert any(PAYLOAD in str(m["text"]) for m in dom.marks)  # shown as text, on the page
+
+
+def test_pairs_left_out_of_a_large_report_are_skipped(chromium, tmp_path, monkeypatch):
+    import re
+
+    import lineage.report as report
+    from lineage.model import Document, LineageEdge, Passage
+    from lineage.pipeline import assemble
+
+    monkeypatch.setattr(report, "MAX_QUOTE_ONLY", 1)
+    docs = [Document(f"d{n}", f"shared words here and text {n} of its own", f"d{n}.txt") for n in range(5)]
+    p = (Passage((0, 17), (0, 17), 3, False),)
+    quote = [LineageEdge(f"d{n}", f"d{n + 1}", "quote-only", "unresolved", 0.5, 0.1, 0.1, 0.1, p, ("q",))
+             for n in range(3)]
+    copy = LineageEdge("d3", "d4", "derived", "forward", 0.9, 0.5, 0.8, 0.8, p, ("because",))
+    result = assemble(docs, quote + [copy], skipped=[], params={}, words={d.id: 9 for d in docs})
+    assert [e.relation for e in result.edges] == ["quote-only"] * 3 + ["derived"]
+    page = tmp_path / "report.html"
+    write_report(result, page)  # lists edge 3 (the copy) and edge 0; edges 1 and 2 are left out
+    dom = browse(chromium, tmp_path, f"{page.as_uri()}#edge-3", "--dump-dom")
+    assert re.search(r'<a href="#edge-0">[^<]*previous pair</a>', dom)
+    assert not re.search(r'<a href="#edge-\d+">next pair', dom) and len(parse(dom).marks) == 2
+    dom = browse(chromium, tmp_path, f"{page.as_uri()}#edge-1", "--dump-dom")
+    assert re.search(r'<section id="detail" hidden=""', dom) and not parse(dom).marks

@@ -149,3 +149,30 @@ def test_a_thousand_edges_keep_one_row_each_and_no_prebuilt_views():
     page = render_report(result)
     assert page.count('<tr data-rel=') == len(result.edges)
     assert "<mark" not in page and 'class="text"' not in page
+
+
+def test_a_large_trace_lists_every_copy_and_only_some_quote_only_pairs(monkeypatch):
+    import lineage.report as report
+
+    monkeypatch.setattr(report, "MAX_QUOTE_ONLY", 2)
+    docs = [Document(f"d{n}", f"text number {n} with its own words", f"d{n}.txt") for n in range(6)]
+    quotes = [edge(f"d{n}", f"d{n + 1}", relation="quote-only", direction="unresolved", confidence=0.5)
+              for n in range(4)]
+    result = result_of(docs, quotes + [edge("d4", "d5")])
+    page = render_report(result)
+    data = embedded_data(page)
+    listed = [n for n, e in enumerate(data["edges"]) if e is not None]
+    # indices stay those of lineage.json; the copy and the first two quote-only pairs are listed
+    assert len(data["edges"]) == len(result.edges) == 5
+    assert [result.edges[n].relation for n in listed].count("quote-only") == 2
+    assert any(result.edges[n].relation == "derived" for n in listed)
+    assert page.count('<tr data-rel="') == 3
+    assert "2 more quote-only pairs left out of this page" in page
+    # only documents of listed pairs travel with the page
+    assert {d["id"] for d in data["documents"]} == {x for n in listed for x in (result.edges[n].source,
+                                                                                   result.edges[n].target)}
+
+
+def test_a_small_trace_lists_every_pair(seeds_result):
+    page = render_report(seeds_result)
+    assert None not in embedded_data(page)["edges"] and 'id="left-out"' not in page
