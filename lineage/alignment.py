@@ -46,13 +46,17 @@ def align_pair(
     b_quoted: np.ndarray | None = None,
     a_unique: np.ndarray | None = None,
     b_unique: np.ndarray | None = None,
+    a_index: tuple[np.ndarray, np.ndarray] | None = None,
+    b_index: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Alignment:
     """Align two tokenised texts; passages are oriented ``a -> b``.
 
     ``ignore`` holds shingle hashes (boilerplate) that may not seed a passage.
     ``a_quoted``/``b_quoted`` (one bool per token, see :func:`quoted_tokens`)
     may be passed in when the caller already has them, and so may the sorted
-    unique shingle hashes ``a_unique``/``b_unique``.
+    unique shingle hashes ``a_unique``/``b_unique`` and each text's
+    :func:`hash_index` ``a_index``/``b_index`` (worth keeping for a text
+    aligned with several others).
     A passage is ``quoted`` when at least ``quoted_share`` of its words lie
     inside quotation marks in either text.
     """
@@ -69,7 +73,8 @@ def align_pair(
         if len(ignore) > 1 and not (ignore[1:] > ignore[:-1]).all():
             ignore = np.unique(ignore)
         common = common[~_member(common, ignore)]
-    spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words)
+    spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words,
+                   a_index=a_index, b_index=b_index)
     qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
     qb = (quoted_tokens(b) if b_quoted is None else b_quoted) if spans else None
     passages = []
@@ -115,6 +120,8 @@ def _spans(
     len_b: int,
     max_gap: int,
     min_words: int,
+    a_index: tuple[np.ndarray, np.ndarray] | None = None,
+    b_index: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Token spans ``(a0, a1, b0, b1)`` (end exclusive) of the aligned passages, by ``a0``.
 
@@ -124,7 +131,7 @@ def _spans(
     """
     if len(common) == 0:
         return []
-    seed_i, seed_j = _seeds(ha, hb, common)
+    seed_i, seed_j = _seeds(a_index or hash_index(ha), b_index or hash_index(hb), common)
     if len(seed_i) == 0:
         return []
     diagonal = seed_j - seed_i
@@ -160,41 +167,42 @@ def _spans(
     return [s for s in merged if min(s[1] - s[0], s[3] - s[2]) >= min_words]
 
 
-def _seeds(ha: np.ndarray, hb: np.ndarray, common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def hash_index(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A text's shingle positions sorted by hash (ascending positions within a hash), and those hashes.
+
+    >>> order, values = hash_index(np.array([9, 4, 9, 7], dtype=np.uint64))
+    >>> order.tolist(), values.tolist()
+    ([1, 3, 0, 2], [4, 7, 9, 9])
+    """
+    order = np.argsort(hashes, kind="stable")
+    return order, hashes[order]
+
+
+def _seeds(a_index: tuple[np.ndarray, np.ndarray], b_index: tuple[np.ndarray, np.ndarray],
+           common: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every ``(i, j)`` with ``ha[i] == hb[j]`` in ``common``, skipping values repeated too often.
 
-    A value found more than :data:`MAX_REPEATS` times in either text seeds
-    nothing. Within one value the pairs are all combinations of its
-    positions (at most ``MAX_REPEATS ** 2``).
+    ``a_index``/``b_index`` are the texts' :func:`hash_index`: a binary search
+    per common value finds its positions in each text. A value found more
+    than :data:`MAX_REPEATS` times in either text seeds nothing. Within one
+    value the pairs are all combinations of its positions (at most
+    ``MAX_REPEATS ** 2``).
     """
-    pos_a = np.flatnonzero(_member(ha, common))
-    pos_b = np.flatnonzero(_member(hb, common))
-    # positions grouped by value, ascending within a value (stable sort)
-    pos_a = pos_a[np.argsort(ha[pos_a], kind="stable")]
-    pos_b = pos_b[np.argsort(hb[pos_b], kind="stable")]
-    val_a, start_a, count_a = _runs(ha[pos_a])
-    val_b, start_b, count_b = _runs(hb[pos_b])
-    # every value of common occurs in both texts, so val_a == val_b == common here
-    ok = (count_a <= MAX_REPEATS) & (count_b <= MAX_REPEATS)
-    start_a, count_a, start_b, count_b = start_a[ok], count_a[ok], start_b[ok], count_b[ok]
-    single = (count_a == 1) & (count_b == 1)
-    seed_i = [pos_a[start_a[single]]]
-    seed_j = [pos_b[start_b[single]]]
-    for sa, ca, sb, cb in zip(start_a[~single].tolist(), count_a[~single].tolist(),
-                              start_b[~single].tolist(), count_b[~single].tolist()):
-        seed_i.append(np.repeat(pos_a[sa : sa + ca], cb))
-        seed_j.append(np.tile(pos_b[sb : sb + cb], ca))
+    (order_a, sorted_a), (order_b, sorted_b) = a_index, b_index
+    start_a = np.searchsorted(sorted_a, common, side="left")
+    count_a = np.searchsorted(sorted_a, common, side="right") - start_a
+    start_b = np.searchsorted(sorted_b, common, side="left")
+    count_b = np.searchsorted(sorted_b, common, side="right") - start_b
+    ok = (count_a >= 1) & (count_a <= MAX_REPEATS) & (count_b >= 1) & (count_b <= MAX_REPEATS)
+    single = ok & (count_a == 1) & (count_b == 1)
+    seed_i = [order_a[start_a[single]]]
+    seed_j = [order_b[start_b[single]]]
+    multi = ok & ~single
+    for sa, ca, sb, cb in zip(start_a[multi].tolist(), count_a[multi].tolist(),
+                              start_b[multi].tolist(), count_b[multi].tolist()):
+        seed_i.append(np.repeat(order_a[sa : sa + ca], cb))
+        seed_j.append(np.tile(order_b[sb : sb + cb], ca))
     return np.concatenate(seed_i), np.concatenate(seed_j)
-
-
-def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct values of a sorted array, where each starts and how often it occurs."""
-    if len(sorted_values) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return sorted_values, empty, empty
-    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
-    counts = np.diff(np.concatenate((starts, [len(sorted_values)])))
-    return sorted_values[starts], starts, counts
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from typing import IO, Callable, Iterable
 import networkx as nx
 import numpy as np
 
-from lineage.alignment import align_pair, quoted_tokens
+from lineage.alignment import align_pair, hash_index, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
 from lineage.parallel import (
     default_workers,
@@ -180,6 +180,7 @@ class Prepared:
     hashes: "list[np.ndarray] | _OnDemand"  # positional shingle hashes
     unique: "list[np.ndarray] | PackedSets"  # sorted unique shingle hashes
     _quoted: dict[int, np.ndarray] = field(default_factory=dict)
+    _index: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     words: np.ndarray | None = None  # tokens per document
     signatures: np.ndarray | None = None  # (documents, num_perm) MinHash signatures
 
@@ -188,6 +189,12 @@ class Prepared:
         if index not in self._quoted:
             self._quoted[index] = quoted_tokens(self.tokens[index])
         return self._quoted[index]
+
+    def hash_index(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """One document's :func:`lineage.alignment.hash_index`, computed once when first needed."""
+        if index not in self._index:
+            self._index[index] = hash_index(self.hashes[index])
+        return self._index[index]
 
 
 class StageClock:
@@ -454,7 +461,8 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
     al = align_pair(a.id, ta, b.id, tb, k=config.k, max_gap=config.max_gap, min_words=config.min_words,
                     a_hashes=prepared.hashes[i], b_hashes=prepared.hashes[j], ignore=boilerplate,
                     a_quoted=prepared.quoted(i), b_quoted=prepared.quoted(j),
-                    a_unique=prepared.unique[i], b_unique=prepared.unique[j])
+                    a_unique=prepared.unique[i], b_unique=prepared.unique[j],
+                    a_index=prepared.hash_index(i), b_index=prepared.hash_index(j))
     if not al.passages:
         return None
     relation = classify(al, quote_words=config.quote_words)
