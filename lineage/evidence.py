@@ -96,9 +96,11 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     """
     if not len(unique):
         return np.zeros(0, dtype=np.uint64)
-    sets = list(unique)
-    values = np.concatenate(sets)
-    owners = np.repeat(np.asarray(component, dtype=np.int64), [len(u) for u in sets])
+    if hasattr(unique, "values") and hasattr(unique, "offsets"):  # PackedSets: already one array
+        values, lengths = unique.values, np.diff(unique.offsets)
+    else:
+        values, lengths = np.concatenate(list(unique)), [len(u) for u in unique]
+    owners = np.repeat(np.asarray(component, dtype=np.int64), lengths)
     # a shingle in fewer than ``min_clusters`` documents cannot be in as many clusters: only the
     # (few) shingles frequent enough are paired with their clusters and counted (sorting every
     # (shingle, cluster) pair of the corpus took most of the direction stage's time)
