@@ -52,7 +52,7 @@ from lineage import formats
 from lineage.candidates import EMPTY, _member
 from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
-from lineage.evidence import TEMPLATE_CLUSTERS
+from lineage.evidence import TEMPLATE_CLUSTERS, distinct_pairs
 from lineage.model import Document, LineageEdge, Skipped, Verified
 from lineage.parallel import OrientTask, VerifyTask, locality_order, orient_batch, shingle_batch, verify_batch
 from lineage.pipeline import (
@@ -572,16 +572,15 @@ def _templates(shingled, component: np.ndarray, parts: int, sc) -> np.ndarray:
             return
         unique = [r[1] for r in rows]
         owners = np.concatenate([np.full(len(r[1]), labels.value[r[0]], dtype=np.uint64) for r in rows])
-        pairs = np.unique(np.stack([np.concatenate(unique), owners], axis=1), axis=0)
-        yield from _spread((pairs[:, 0], pairs[:, 1]), pairs[:, 0], parts)
+        values, owners = distinct_pairs(np.concatenate(unique), owners)
+        yield from _spread((values, owners), values, parts)
 
     def count(chunks):
         got = _gathered(chunks, 2)
         if got is None:
             return
-        values, owners = got
-        pairs = np.unique(np.stack([values, owners], axis=1), axis=0)
-        found, counts = np.unique(pairs[:, 0], return_counts=True)
+        values, _ = distinct_pairs(*got)
+        found, counts = np.unique(values, return_counts=True)
         yield found[counts >= TEMPLATE_CLUSTERS]
 
     found = shingled.mapPartitions(local).partitionBy(parts).values().mapPartitions(count).collect()
