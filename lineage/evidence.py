@@ -99,18 +99,24 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     if hasattr(unique, "values") and hasattr(unique, "offsets"):  # PackedSets: already one array
         values, lengths = unique.values, np.diff(unique.offsets)
     else:
-        values, lengths = np.concatenate(list(unique)), [len(u) for u in unique]
-    owners = np.repeat(np.asarray(component, dtype=np.int64), lengths)
-    # a shingle in fewer than ``min_clusters`` documents cannot be in as many clusters: only the
-    # (few) shingles frequent enough are paired with their clusters and counted (sorting every
-    # (shingle, cluster) pair of the corpus took most of the direction stage's time)
-    order = np.argsort(values)
-    values, owners = values[order], owners[order]
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    documents = np.diff(np.append(starts, len(values)))
-    keep = np.repeat(documents >= min_clusters, documents)
-    values, _ = distinct_pairs(values[keep], owners[keep])
-    found, clusters = np.unique(values, return_counts=True)
+        values, lengths = np.concatenate(list(unique)), np.array([len(u) for u in unique], dtype=np.int64)
+    if not len(values):
+        return np.zeros(0, dtype=np.uint64)
+    # Clusters per shingle = documents per shingle, less the repeats inside clusters of several
+    # documents. Only those documents' (shingle, cluster) rows are sorted: sorting every row of the
+    # corpus was half the direction stage.
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    found = ordered[starts]
+    clusters = np.diff(np.append(starts, len(ordered)))
+    component = np.asarray(component, dtype=np.int64)
+    several = np.bincount(component)[component] > 1
+    inside = np.repeat(several, lengths)
+    shared, rows = np.unique(values[inside], return_counts=True)
+    distinct, _ = distinct_pairs(values[inside], np.repeat(component, lengths)[inside])
+    repeats = rows - np.unique(distinct, return_counts=True)[1]  # the same shingles, in order
+    hit = repeats > 0
+    clusters[np.searchsorted(found, shared[hit])] -= repeats[hit]
     return found[clusters >= min_clusters]
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage.alignment import align_pair
-from lineage.evidence import boilerplate_mask, names_outlet, pair_evidence, profile_side, publication_order
+from lineage.evidence import (boilerplate_mask, names_outlet, pair_evidence, profile_side, publication_order,
+                              template_shingles)
+from lineage.representatives import pack
 from lineage.model import Document
 from lineage.normalise import tokenize
 from lineage.shingles import shingle_hashes
@@ -93,3 +97,18 @@ def test_a_comment_after_the_story_is_its_own_block():
     ev = _evidence(shared + "\n\n" + rest + "\n\n" + comment, shared)
     assert ev.a.tail == len(tokenize(rest))
     assert ev.a.commentary == len(tokenize(comment)) and ev.a.commentary_label.lower().startswith("editor")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 12), max_size=8), min_size=1, max_size=12), st.data())
+def test_template_shingles_counts_distinct_clusters(sets, data):
+    # every document's cluster label is its cluster's smallest member, as copy_graph gives them
+    n = len(sets)
+    parent = [data.draw(st.integers(0, d)) for d in range(n)]  # each document joins an earlier one or itself
+    label = []
+    for d in range(n):
+        label.append(d if parent[d] == d else label[parent[d]])
+    unique = [np.array(sorted(s), dtype=np.uint64) for s in sets]
+    expected = sorted(v for v in set().union(*sets) if len({label[d] for d in range(n) if v in sets[d]}) >= 3)
+    assert template_shingles(unique, np.array(label)).tolist() == expected
+    assert template_shingles(pack(unique), np.array(label)).tolist() == expected
