@@ -70,9 +70,7 @@ def align_pair(
     a_in_b = len(common) / len(ua) if len(ua) else 0.0
     b_in_a = len(common) / len(ub) if len(ub) else 0.0
     if ignore is not None and len(ignore) and len(common):
-        if len(ignore) > 1 and not (ignore[1:] > ignore[:-1]).all():
-            ignore = np.unique(ignore)
-        common = common[~_member(common, ignore)]
+        common = common[~_member(common, sorted_set(ignore))]
     spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words,
                    a_index=a_index, b_index=b_index)
     qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
@@ -203,6 +201,18 @@ def _seeds(a_index: tuple[np.ndarray, np.ndarray], b_index: tuple[np.ndarray, np
         seed_i.append(np.repeat(order_a[sa : sa + ca], cb))
         seed_j.append(np.tile(order_b[sb : sb + cb], ca))
     return np.concatenate(seed_i), np.concatenate(seed_j)
+
+
+def sorted_set(values: np.ndarray) -> np.ndarray:
+    """``values`` as a sorted unique array for :func:`_member`: itself when it is one already
+    (a linear check, no copy), else ``np.unique(values)``.
+
+    >>> sorted_set(np.array([3, 1, 3])).tolist(), sorted_set(np.array([1, 3])).tolist()
+    ([1, 3], [1, 3])
+    """
+    if len(values) > 1 and not (values[1:] > values[:-1]).all():
+        return np.unique(values)
+    return values
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -112,8 +112,9 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     component = np.asarray(component, dtype=np.int64)
     several = np.bincount(component)[component] > 1
     inside = np.repeat(several, lengths)
-    shared, rows = np.unique(values[inside], return_counts=True)
-    distinct, _ = distinct_pairs(values[inside], np.repeat(component, lengths)[inside])
+    grouped = values[inside]
+    shared, rows = np.unique(grouped, return_counts=True)
+    distinct, _ = distinct_pairs(grouped, np.repeat(component, lengths)[inside])
     repeats = rows - np.unique(distinct, return_counts=True)[1]  # the same shingles, in order
     hit = repeats > 0
     clusters[np.searchsorted(found, shared[hit])] -= repeats[hit]

@@ -160,12 +160,12 @@ def _arborescence(ids, edges, groups, hidden_cost):
         if len(part) == 1:
             tree_edges.append((ROOT, part[0]))
             continue
-        # a graph of its own, not a subgraph view: a view filters all of ROOT's edges (one per
-        # document of the corpus) each time the algorithm reads them, quadratic over the parts
         greedy = _best_parents(g, part)
         if greedy is not None:
             tree_edges += greedy
             continue
+        # a graph of its own, not a subgraph view: a view filters all of ROOT's edges (one per
+        # document of the corpus) each time the algorithm reads them, quadratic over the parts
         sub = nx.DiGraph()
         sub.add_edges_from((ROOT, v, g.adj[ROOT][v]) for v in part)
         sub.add_edges_from((u, v, data) for u in part for v, data in g.adj[u].items())

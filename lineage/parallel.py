@@ -227,7 +227,7 @@ def locality_order(n: int, pairs: np.ndarray) -> np.ndarray:
 
 def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], config: object,
                  boilerplate: np.ndarray, workers: int) -> tuple[list[VerifyTask], np.ndarray]:
-    """Cut the pairs into batches, pairs of one connected group together; and their positions.
+    """Cut the pairs into batches of pairs sharing documents; and their positions.
 
     The pairs are ordered by :func:`locality_order`, which keeps each
     document's pairs in few batches, so it is re-tokenised few times.

@@ -166,14 +166,14 @@ def report_data(result: "TraceResult", shown: list[int] | None = None) -> dict[s
     for n in listed:
         e = result.edges[n]
         us, ut = units[e.source], units[e.target]
-        edges[n] = ({
+        edges[n] = {
             "source": index[e.source], "target": index[e.target], "relation": e.relation,
             "direction": e.direction, "confidence": round(e.confidence, 4), "jaccard": round(e.jaccard, 4),
             "source_in_target": e.source_in_target, "target_in_source": e.target_in_source,
             "passages": [[us(p.source[0]), us(p.source[1]), ut(p.target[0]), ut(p.target[1]), p.words,
                           int(p.quoted)] for p in e.passages],
             "evidence": list(e.evidence), "tree": e.tree,
-        })
+        }
     return {"documents": documents, "edges": edges}
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from lineage.alignment import _member
+from lineage.alignment import _member, sorted_set
 
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
@@ -83,8 +83,7 @@ def witness_votes(
     only_a = np.setdiff1d(a_readings, b, assume_unique=True)
     only_b = np.setdiff1d(b_readings, a, assume_unique=True)
     if boilerplate is not None and len(boilerplate):
-        if len(boilerplate) > 1 and not (boilerplate[1:] > boilerplate[:-1]).all():
-            boilerplate = np.unique(boilerplate)
+        boilerplate = sorted_set(boilerplate)
         # binary search: np.isin would sort the corpus-wide set again on every call
         only_a = only_a[~_member(only_a, boilerplate)]
         only_b = only_b[~_member(only_b, boilerplate)]
