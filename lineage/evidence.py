@@ -7,9 +7,14 @@ profiled by kind and position:
 
 * commentary: the block opens with a marker such as "Comment:" or "Editor's
   note:" (a copier's addition); a paragraph opening with a marker starts a
-  block of its own;
+  block of its own. A comment that comes after unshared story text past the
+  last shared passage counts as that text's continuation (tail), not as a
+  comment: the other document stops before both, as an excerpt of a
+  commented text does;
 * unrelated: few of its content words occur in the shared text (an appended
-  story, a pasted passage from elsewhere);
+  story, a pasted passage from elsewhere), or it starts, after the shared
+  text has begun, with a paragraph that opens on a dateline ("WASHINGTON,
+  March 6 -", "LONDON (Reuters) -"): another story begins there;
 * related, by position: before the first shared passage (a rewritten lead),
   between passages (an expansion or update), after the last (a continuation
   the other text does not have, as when the other is an excerpt).
@@ -48,6 +53,13 @@ _COMMENT = regex.compile(
     r"commentaire|kommentar|comentario|комментарий|تبصرہ|تعليق)\s*[:\-–—]",
     regex.IGNORECASE,
 )
+
+# A wire dateline opening a paragraph: place in capitals, optional date and agency, then a dash.
+_DATELINE = regex.compile(
+    r"[\p{Lu}][\p{Lu}\p{M} .'-]{2,40}(?:, [\p{Lu}][\p{L}.]+)?(?:, [\p{Lu}][\p{Ll}]{2,8}\.? \d{1,2})?"
+    r"(?: \([\p{L} ]{2,30}\))? [-–—] "
+)
+
 
 
 def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -180,34 +192,48 @@ def side_blocks(
     last = max((e for _, e in spans), default=0)
     blocks = []
     bounds = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
-    openers = _commentary_starts(tokens)
+    openers = _paragraph_starts(tokens, _COMMENT)
+    stories = _paragraph_starts(tokens, _DATELINE)
+    stories = stories[stories > first]  # a dateline after the shared text began: another story
     pieces = []
     for start, end in zip(bounds[::2].tolist(), bounds[1::2].tolist()):
         # a comment paragraph after some of the story (an excerpt's source that carries a
-        # comment) is its own block: the story part before it is judged on its own
-        inside = openers[(openers > start) & (openers < end)]
-        cut = int(inside[0]) if len(inside) else end
-        pieces += [(start, cut), (cut, end)] if cut < end else [(start, end)]
+        # comment) is its own block, and so is a new story: the part before is judged on its own
+        inside = np.concatenate((openers, stories))
+        inside = np.unique(inside[(inside > start) & (inside < end)])
+        cuts = [start, *inside.tolist(), end]
+        pieces += list(zip(cuts[:-1], cuts[1:]))
+    story_text_after_last = 0  # unshared story words past the last shared passage, so far
     for start, end in pieces:
         if end - start < MIN_BLOCK:
             continue
         at = int(tokens.starts[start])
         marker = _COMMENT.match(tokens.text[at : at + 40])
-        if marker:
+        if marker and not (start >= last and story_text_after_last >= MIN_BLOCK):
             blocks.append((start, end, "commentary", marker.group(1)))
             continue
-        related = _related(tokens.norms[start:end], shared_words)
-        kind = ("unrelated" if related < UNRELATED else "head" if end <= first
-                else "tail" if start >= last else "interior")
+        if marker or start in stories:
+            kind = "tail" if marker else "unrelated"
+        else:
+            related = _related(tokens.norms[start:end], shared_words)
+            kind = ("unrelated" if related < UNRELATED else "head" if end <= first
+                    else "tail" if start >= last else "interior")
+        if start >= last:
+            story_text_after_last += end - start
         blocks.append((start, end, kind, ""))
     return blocks
 
 
-def _commentary_starts(tokens: Tokens) -> np.ndarray:
-    """Token indices where a paragraph (line) opening with a commentary marker begins."""
+def _paragraph_starts(tokens: Tokens, opener: regex.Pattern) -> np.ndarray:
+    """Token indices where a paragraph (line) opening with ``opener`` begins.
+
+    >>> from lineage.normalise import tokenize
+    >>> _paragraph_starts(tokenize("Rates rose.\\nPARIS, March 3 - Shares fell."), _DATELINE).tolist()
+    [2]
+    """
     starts, offset = [], 0
     for line in tokens.text.splitlines(keepends=True):
-        if _COMMENT.match(line.lstrip()):
+        if opener.match(line.lstrip()):
             starts.append(offset + len(line) - len(line.lstrip()))
         offset += len(line)
     return np.searchsorted(tokens.starts, np.array(starts, dtype=np.int64))

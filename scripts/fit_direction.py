@@ -44,7 +44,7 @@ def pair_features(paths, metadata=None):
     """
     import lineage.pipeline as lp
 
-    config = Config()
+    config = Config(workers=1)  # in this process: the capture below does not reach worker processes
     docs, _ = load_corpus(paths, metadata=metadata)
     quiet = lambda *a: None  # noqa: E731
     prepared = prepare(docs, config, quiet)

@@ -88,15 +88,36 @@ def test_a_continuation_repeating_the_storys_names_is_related():
     assert ev.a.tail == len(tokenize(tail)) and ev.a.unrelated == 0
 
 
-def test_a_comment_after_the_story_is_its_own_block():
-    """An excerpt's source that carries a comment after the rest of the story: the story part
-    stays a tail, the comment is commentary, even with no break in the unshared text."""
+def test_a_comment_after_the_cut_tail_is_part_of_the_tail():
+    """An excerpt's source that carries a comment after the rest of the story: the excerpt
+    stopped before both, so the comment is not the mark of a copier but part of what the
+    other text cut (on synth development corpora, counting it as commentary pointed such
+    excerpts the wrong way)."""
     shared = "\n\n".join(STORY[:3])
     rest = " ".join(shared.split()[3::2][:30]) + "."  # the same story going on
     comment = "Editor’s comment: " + OTHER[0]
     ev = _evidence(shared + "\n\n" + rest + "\n\n" + comment, shared)
-    assert ev.a.tail == len(tokenize(rest))
+    assert ev.a.tail == len(tokenize(rest)) + len(tokenize(comment))
+    assert ev.a.commentary == 0 and ev.a.unrelated == 0
+
+
+def test_a_comment_right_after_the_shared_text_is_commentary():
+    shared = "\n\n".join(STORY[:3])
+    comment = "Editor’s comment: " + OTHER[0]
+    ev = _evidence(shared + "\n\n" + comment, shared)
     assert ev.a.commentary == len(tokenize(comment)) and ev.a.commentary_label.lower().startswith("editor")
+    assert ev.a.tail == 0
+
+
+def test_a_paragraph_opening_on_a_dateline_starts_another_story():
+    """A second story pasted after the shared one, about the same things: its words are
+    related, but its dateline says a new story begins."""
+    shared = "\n\n".join(STORY[:3])
+    pasted = "WASHINGTON, March 6 - " + " ".join(shared.split()[::2][:40]) + "."
+    ev = _evidence(shared + "\n\n" + pasted, shared)
+    assert ev.a.unrelated == len(tokenize(pasted)) and ev.a.tail == 0
+    continued = " ".join(shared.split()[::2][:40]) + "."  # the same words without a dateline
+    assert _evidence(shared + "\n\n" + continued, shared).a.tail == len(tokenize(continued))
 
 
 @settings(max_examples=200, deadline=None)
