@@ -192,15 +192,14 @@ def side_blocks(
     last = max((e for _, e in spans), default=0)
     blocks = []
     bounds = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
-    openers = _paragraph_starts(tokens, _COMMENT)
-    stories = _paragraph_starts(tokens, _DATELINE)
+    openers, stories = _paragraph_openers(tokens)
     stories = stories[stories > first]  # a dateline after the shared text began: another story
+    splits = np.union1d(openers, stories)
     pieces = []
     for start, end in zip(bounds[::2].tolist(), bounds[1::2].tolist()):
         # a comment paragraph after some of the story (an excerpt's source that carries a
         # comment) is its own block, and so is a new story: the part before is judged on its own
-        inside = np.concatenate((openers, stories))
-        inside = np.unique(inside[(inside > start) & (inside < end)])
+        inside = splits[(splits > start) & (splits < end)]
         cuts = [start, *inside.tolist(), end]
         pieces += list(zip(cuts[:-1], cuts[1:]))
     story_text_after_last = 0  # unshared story words past the last shared passage, so far
@@ -224,19 +223,27 @@ def side_blocks(
     return blocks
 
 
-def _paragraph_starts(tokens: Tokens, opener: regex.Pattern) -> np.ndarray:
-    """Token indices where a paragraph (line) opening with ``opener`` begins.
+def _paragraph_openers(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """Token indices where a paragraph (line) begins that opens with a commentary marker, and
+    those where one opens on a wire dateline (one pass over the lines for both).
 
     >>> from lineage.normalise import tokenize
-    >>> _paragraph_starts(tokenize("Rates rose.\\nPARIS, March 3 - Shares fell."), _DATELINE).tolist()
-    [2]
+    >>> [x.tolist() for x in _paragraph_openers(tokenize("Rates rose.\\nPARIS, March 3 - Shares fell."))]
+    [[], [2]]
     """
-    starts, offset = [], 0
+    comments, datelines, offset = [], [], 0
     for line in tokens.text.splitlines(keepends=True):
-        if opener.match(line.lstrip()):
-            starts.append(offset + len(line) - len(line.lstrip()))
+        text = line.lstrip()
+        at = offset + len(line) - len(text)
+        # cheap exact tests first (a marker needs one of its four punctuation marks, a dateline
+        # three capitals): most lines have neither
+        if (":" in text or "-" in text or "\u2013" in text or "\u2014" in text) and _COMMENT.match(text):
+            comments.append(at)
+        elif text[:3].isupper() and _DATELINE.match(text):
+            datelines.append(at)
         offset += len(line)
-    return np.searchsorted(tokens.starts, np.array(starts, dtype=np.int64))
+    found = np.searchsorted(tokens.starts, np.array(comments + datelines, dtype=np.int64))
+    return found[: len(comments)], found[len(comments) :]
 
 
 def _commentary_paragraphs(tokens: Tokens) -> np.ndarray:
