@@ -25,7 +25,9 @@ the shared passages: a passage set into another text is surrounded by words
 about something else), ``witness`` (variant readings confirmed by other
 documents), ``time`` (publication order, a
 likelihood term that tolerates missing and wrong stamps), ``credit`` (a text
-naming the other's outlet).
+naming the other's outlet), ``dateline`` (one text opens on a wire dateline
+that the other's different opening lacks: the wire copy, and a copy that
+rewrote its lead).
 
 >>> from lineage.model import PairEvidence, SideProfile
 >>> ev = PairEvidence(SideProfile(words=400), SideProfile(words=450, commentary=50, commentary_label="Comment"))
@@ -53,8 +55,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "witness": ("witness", "witness_both"),
     "time": ("time",),
     "credit": ("credit",),
+    "dateline": ("dateline",),
 }
-ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit")
+ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit", "dateline")
 COMMON = ("both_added", "both_derived", "both_commentary", "both_tail", "witness_both")
 BOTH_DERIVED = 0.02  # share of a text's words: above it on both sides, each has something of its own
 
@@ -94,6 +97,7 @@ def features(
         "witness": (va - vb) / (va + vb + 1),
         "time": float(ev.time),
         "credit": float(bool(b.credit)) - float(bool(a.credit)),
+        "dateline": float(a.dateline) - float(b.dateline),
     }
     # what marks each side as the copy: its own additions, or the other side's continuation
     derived_a = added_a + _share(b.tail, b.words)
@@ -202,6 +206,8 @@ def explain(
             return [f"{y} was published before {x}"]
         if name == "credit":
             return [f"{x} names {y}'s outlet ({px.credit!r})"]
+        if name == "dateline":
+            return [f"{y} opens on a wire dateline that {x}'s different opening lacks (a rewritten lead)"]
         return []
 
     ranked = sorted(contributions.items(), key=lambda kv: -abs(kv[1]))

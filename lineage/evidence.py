@@ -271,7 +271,23 @@ def profile_side(
     for start, end, kind, marker in side_blocks(tokens, spans, neutral) if blocks is None else blocks:
         totals[kind] += end - start
         label = label or marker
-    return SideProfile(words=len(tokens), commentary_label=label, **totals)
+    return SideProfile(words=len(tokens), commentary_label=label, dateline=_lead_dateline(tokens, spans),
+                       **totals)
+
+
+def _lead_dateline(tokens: Tokens, spans: list[tuple[int, int]]) -> bool:
+    """Whether a paragraph before the first shared passage opens on a wire dateline: the original
+    wire copy's opening, which a copy that rewrote or re-edited the lead dropped.
+
+    >>> from lineage.normalise import tokenize
+    >>> t = tokenize("PARIS, March 3 - Shares fell on Monday as traders sold banks.")
+    >>> _lead_dateline(t, [(4, 12)]), _lead_dateline(t, [(0, 12)])
+    (True, False)
+    """
+    if not spans:
+        return False
+    first = min(s for s, _ in spans)
+    return bool((_paragraph_openers(tokens)[1] < first).any())
 
 
 def names_outlet(text: str, outlet: str | None) -> bool:

@@ -94,6 +94,7 @@ class SideProfile:
     interior: int = 0  # related unshared words between shared passages
     tail: int = 0  # related unshared words after the last shared passage
     credit: str = ""  # the other document's outlet, when this text names it
+    dateline: bool = False  # opens on a wire dateline, unshared, before the shared text
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,20 @@ def test_credit_to_the_other_outlet():
     assert any("outlet" in e for e in v.evidence)
 
 
+def test_a_dropped_wire_dateline_marks_the_rewritten_lead():
+    """The wire copy opens on a dateline; the copy that rewrote the lead opens without one."""
+    body = "\n\n".join(STORY[1:5])
+    wire = "LONDON, March 6 - " + STORY[0] + "\n\n" + body
+    rewritten = "According to officials, " + STORY[0][0].lower() + STORY[0][1:] + "\n\n" + body
+    v = _verdict(rewritten, wire)
+    assert (v.source, v.target) == ("b", "a")
+    assert any("wire dateline" in e for e in v.evidence)
+    # the same two texts without the dateline: nothing says which lead is the original
+    plain = _verdict(rewritten, STORY[0] + "\n\n" + body)
+    assert not any("wire dateline" in e for e in plain.evidence)
+    assert plain.confidence < v.confidence or (plain.source, plain.target) != ("b", "a")
+
+
 def test_witnesses_vote_for_the_upstream_text():
     text = "\n\n".join(STORY[:4])
     v = _verdict(text, text, votes=(4, 0, 0))
