@@ -50,7 +50,7 @@ from lineage.normalise import Tokens, tokenize
 from lineage.relation import classify
 from lineage.shingles import shingle_hashes
 from lineage.signatures import packed_signatures
-from lineage.witness import pick_witnesses, shared_readings, witness_votes
+from lineage.witness import layout_tokens, pick_witnesses, shared_readings, with_layout_free, witness_votes
 
 Progress = Callable[[str, int, int], None]
 
@@ -414,10 +414,14 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     context = (context_relatedness(ta, spans_a, na), context_relatedness(tb, spans_b, nb))
     votes = (0, 0, 0)
     if "witness" not in dropped:
+        # one-line page furniture ("Advertisement") is no reading: shingles touching it are left
+        # out, and the other side is also compared with each text read without it
+        la, lb = layout_tokens(ta, config.k), layout_tokens(tb, config.k)
         votes = witness_votes(
-            shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k),
-            shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k),
-            prepared.unique[v.i], prepared.unique[v.j],
+            shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k, la),
+            shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k, lb),
+            with_layout_free(prepared.unique[v.i], ta, la, config.k),
+            with_layout_free(prepared.unique[v.j], tb, lb, config.k),
             [prepared.unique[w] for w in witnesses], neutral,
         )
     verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)

@@ -30,12 +30,16 @@ other one changed it. For a copy and its source no witness does that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from lineage.alignment import _member, sorted_set
+from lineage.normalise import Tokens
+from lineage.shingles import combine, norm_hashes
 
+_NEWLINE = re.compile("\n")
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
 
@@ -56,9 +60,12 @@ def readings(hashes: np.ndarray, foreign: np.ndarray, k: int) -> np.ndarray:
     return np.unique(hashes[~touched])
 
 
-def shared_readings(hashes: np.ndarray, n_tokens: int, spans: list[tuple[int, int]], k: int) -> np.ndarray:
+def shared_readings(
+    hashes: np.ndarray, n_tokens: int, spans: list[tuple[int, int]], k: int, layout: np.ndarray | None = None
+) -> np.ndarray:
     """Sorted unique hashes of the shingles lying wholly inside the shared passages ``spans``
-    (token index spans): the text's readings of what both texts carry.
+    (token index spans): the text's readings of what both texts carry. Shingles touching a
+    ``layout`` token (one bool per token, see :func:`layout_tokens`) are not readings.
 
     >>> import numpy as np
     >>> shared_readings(np.array([5, 6, 7, 8, 9], dtype=np.uint64), 6, [(0, 3), (4, 6)], k=2).tolist()
@@ -67,7 +74,48 @@ def shared_readings(hashes: np.ndarray, n_tokens: int, spans: list[tuple[int, in
     outside = np.ones(n_tokens, dtype=bool)
     for start, end in spans:
         outside[start:end] = False
+    if layout is not None:
+        outside |= layout
     return readings(hashes, outside, k)
+
+
+def layout_tokens(tokens: Tokens, k: int) -> np.ndarray:
+    """True for the tokens of lines (paragraphs) of fewer than ``k`` words.
+
+    Such lines are page furniture more often than wording ("Advertisement",
+    "Photo: Reuters", "Read more"): too short to be shingles of their own, they
+    still change the shingles that run across them, so a copy rendered without
+    the source's advertisement breaks would "differ" from it there, and every
+    other document without them would vote for the copy. A short line of real
+    story text costs a few readings, no more.
+
+    >>> from lineage.normalise import tokenize
+    >>> layout_tokens(tokenize("Rates rose again on Monday.\\nAdvertisement\\nBanks fell."), k=5).tolist()
+    [False, False, False, False, False, True, True, True]
+    """
+    text = tokens.text
+    if not len(tokens) or "\n" not in text:
+        return np.zeros(len(tokens), dtype=bool)
+    breaks = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
+    line = np.searchsorted(breaks, tokens.starts)  # line number of each token
+    return np.bincount(line)[line] < k
+
+
+def with_layout_free(unique: np.ndarray, tokens: Tokens, layout: np.ndarray, k: int) -> np.ndarray:
+    """A text's sorted unique shingle hashes ``unique``, plus those of the text read with its
+    ``layout`` tokens left out: the shingles that run across an advertisement line, as a copy
+    without that line has them. ``unique`` itself when there is no layout.
+
+    >>> from lineage.normalise import tokenize
+    >>> from lineage.shingles import shingle_hashes, unique_sorted
+    >>> t = tokenize("Rates rose again on Monday.\\nAdvertisement\\nBanks fell.")
+    >>> both = with_layout_free(unique_sorted(shingle_hashes(t, k=2)), t, layout_tokens(t, k=2), k=2)
+    >>> set(shingle_hashes(tokenize("Rates rose again on Monday.\\nBanks fell."), k=2).tolist()) <= set(both.tolist())
+    True
+    """
+    if not layout.any():
+        return unique
+    return np.union1d(unique, combine(norm_hashes(tokens.norms)[~layout], k))
 
 
 def witness_votes(

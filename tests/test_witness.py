@@ -85,3 +85,37 @@ def test_a_compilations_other_source_does_not_vote():
     other_source = _set((500, 600), (700, 800))
     shared_a = shared_b = _set((0, 100))  # readings inside the shared passage: identical
     assert witness_votes(shared_a, shared_b, source, compilation, [other_source]) == (0, 0, 0)
+
+
+def test_a_copy_without_the_sources_advertisement_breaks_gets_no_votes():
+    """The source's page puts an 'Advertisement' line between two paragraphs; its verbatim copy,
+    rendered by another outlet, has none, nor has the source's other copy. The shingles running
+    across that line are layout, not wording: no witness may vote for the copy on them."""
+    from lineage.alignment import align_pair
+    from lineage.evidence import token_spans
+    from lineage.normalise import tokenize
+    from lineage.shingles import shingle_hashes, unique_sorted
+    from lineage.witness import layout_tokens, shared_readings, with_layout_free
+
+    first = "The central bank raised its main interest rate by half a point on Tuesday, the first rise in years."
+    second = "Economists had expected the move after inflation climbed above the target for a third month running."
+    source = tokenize(first + "\nAdvertisement\n" + second)
+    copy = other_copy = tokenize(first + "\n" + second)
+    al = align_pair("s", source, "c", copy, min_words=5)
+    spans_s = token_spans(source, [p.source for p in al.passages])
+    spans_c = token_spans(copy, [p.target for p in al.passages])
+    hs, hc = shingle_hashes(source, k=5), shingle_hashes(copy, k=5)
+    witness = unique_sorted(shingle_hashes(other_copy, k=5))
+
+    def votes(layout):
+        ls, lc = layout_tokens(source, 5), layout_tokens(copy, 5)
+        if not layout:
+            return witness_votes(shared_readings(hs, len(source), spans_s, 5), shared_readings(hc, len(copy), spans_c, 5),
+                                 unique_sorted(hs), unique_sorted(hc), [witness])
+        return witness_votes(
+            shared_readings(hs, len(source), spans_s, 5, ls), shared_readings(hc, len(copy), spans_c, 5, lc),
+            with_layout_free(unique_sorted(hs), source, ls, 5),
+            with_layout_free(unique_sorted(hc), copy, lc, 5), [witness])
+
+    assert votes(layout=False) == (0, 1, 0)  # without the layout mask, the witness backs the copy
+    assert votes(layout=True) == (0, 0, 0)
