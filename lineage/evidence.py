@@ -40,6 +40,8 @@ evidence; :mod:`lineage.witness` adds what third documents say.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import regex
 
@@ -171,28 +173,30 @@ def _related(block, shared_words: set[str]) -> float:
 
 
 def side_blocks(
-    tokens: Tokens, spans: list[tuple[int, int]], neutral: np.ndarray | None = None
+    tokens: Tokens, spans: list[tuple[int, int]], neutral: np.ndarray | None = None, marks: LineMarks | None = None
 ) -> list[tuple[int, int, str, str]]:
     """The unshared blocks of one document: ``(start, end, kind, label)`` in token indices.
 
     ``kind`` is commentary, unrelated, head, interior or tail; ``label`` the
     commentary marker. Neutral tokens (boilerplate, templates) are treated as
     shared, except inside a paragraph that opens with a commentary marker: a
-    copier's stock comment is still a comment.
+    copier's stock comment is still a comment. ``marks``: the text's
+    :func:`line_marks`, when the caller has them already.
     """
+    marks = line_marks(tokens) if marks is None else marks
     n = len(tokens)
     covered = np.zeros(n, dtype=bool)
     for s, e in spans:
         covered[s:e] = True
     mask = covered.copy()
     if neutral is not None and len(neutral) == n and neutral.any():
-        mask |= neutral & ~_commentary_paragraphs(tokens)
+        mask |= neutral & ~marks.in_comment
     shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
     first = min((s for s, _ in spans), default=0)
     last = max((e for _, e in spans), default=0)
     blocks = []
     bounds = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
-    openers, stories = _paragraph_openers(tokens)
+    openers, stories = marks.comments, marks.datelines
     stories = stories[stories > first]  # a dateline after the shared text began: another story
     splits = np.union1d(openers, stories)
     pieces = []
@@ -223,39 +227,49 @@ def side_blocks(
     return blocks
 
 
-def _paragraph_openers(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Token indices where a paragraph (line) begins that opens with a commentary marker, and
-    those where one opens on a wire dateline (one pass over the lines for both).
+SHORT_LINE = 5  # words: a line shorter than this is page furniture to the witnesses (see lineage.witness)
+
+
+class LineMarks(NamedTuple):
+    """What one pass over a text's lines (paragraphs) finds, in token terms."""
+
+    comments: np.ndarray  # token index where a paragraph opening with a commentary marker begins
+    in_comment: np.ndarray  # one bool per token: inside such a paragraph
+    datelines: np.ndarray  # token index where a paragraph opening on a wire dateline begins
+    short: np.ndarray  # one bool per token: on a line of fewer than SHORT_LINE words
+
+
+def line_marks(tokens: Tokens, short_line: int = SHORT_LINE) -> LineMarks:
+    """Commentary paragraphs, dateline paragraphs and short lines of a text, in one pass.
 
     >>> from lineage.normalise import tokenize
-    >>> [x.tolist() for x in _paragraph_openers(tokenize("Rates rose.\\nPARIS, March 3 - Shares fell."))]
-    [[], [2]]
+    >>> m = line_marks(tokenize("Rates rose.\\nPARIS, March 3 - Shares fell.\\nComment: buy.\\nAdvertisement"))
+    >>> m.comments.tolist(), m.datelines.tolist(), m.in_comment.tolist()[-3:], m.short.tolist()
+    ([7], [2], [True, True, False], [True, True, False, False, False, False, False, True, True, True])
     """
-    comments, datelines, offset = [], [], 0
+    n = len(tokens)
+    line_starts, comment_lines, comments, datelines, offset = [], [], [], [], 0
     for line in tokens.text.splitlines(keepends=True):
         text = line.lstrip()
         at = offset + len(line) - len(text)
+        line_starts.append(offset)
         # cheap exact tests first (a marker needs one of its four punctuation marks, a dateline
         # three capitals): most lines have neither
         if (":" in text or "-" in text or "\u2013" in text or "\u2014" in text) and _COMMENT.match(text):
             comments.append(at)
+            comment_lines.append(len(line_starts) - 1)
         elif text[:3].isupper() and _DATELINE.match(text):
             datelines.append(at)
         offset += len(line)
+    if not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return LineMarks(empty, np.zeros(0, dtype=bool), empty, np.zeros(0, dtype=bool))
+    line = np.searchsorted(np.array(line_starts, dtype=np.int64), tokens.starts, side="right") - 1
+    in_comment = np.zeros(len(line_starts), dtype=bool)
+    in_comment[comment_lines] = True
     found = np.searchsorted(tokens.starts, np.array(comments + datelines, dtype=np.int64))
-    return found[: len(comments)], found[len(comments) :]
-
-
-def _commentary_paragraphs(tokens: Tokens) -> np.ndarray:
-    """True for tokens of paragraphs (lines) that open with a commentary marker."""
-    protected = np.zeros(len(tokens), dtype=bool)
-    offset = 0
-    for line in tokens.text.splitlines(keepends=True):
-        if _COMMENT.match(line.lstrip()):
-            lo, hi = np.searchsorted(tokens.starts, [offset, offset + len(line)])
-            protected[lo:hi] = True
-        offset += len(line)
-    return protected
+    return LineMarks(found[: len(comments)], in_comment[line], found[len(comments) :],
+                     np.bincount(line, minlength=len(line_starts))[line] < short_line)
 
 
 def profile_side(
@@ -263,31 +277,33 @@ def profile_side(
     spans: list[tuple[int, int]],
     neutral: np.ndarray | None = None,
     blocks: list[tuple[int, int, str, str]] | None = None,
+    marks: LineMarks | None = None,
 ) -> SideProfile:
     """Profile the unshared material of one document given its shared token spans
-    (or its :func:`side_blocks`, when the caller has them already)."""
+    (or its :func:`side_blocks` and :func:`line_marks`, when the caller has them already)."""
+    marks = line_marks(tokens) if marks is None else marks
     totals = {"commentary": 0, "unrelated": 0, "head": 0, "interior": 0, "tail": 0}
     label = ""
-    for start, end, kind, marker in side_blocks(tokens, spans, neutral) if blocks is None else blocks:
+    for start, end, kind, marker in side_blocks(tokens, spans, neutral, marks) if blocks is None else blocks:
         totals[kind] += end - start
         label = label or marker
-    return SideProfile(words=len(tokens), commentary_label=label, dateline=_lead_dateline(tokens, spans),
+    return SideProfile(words=len(tokens), commentary_label=label, dateline=_lead_dateline(marks, spans),
                        **totals)
 
 
-def _lead_dateline(tokens: Tokens, spans: list[tuple[int, int]]) -> bool:
+def _lead_dateline(marks: LineMarks, spans: list[tuple[int, int]]) -> bool:
     """Whether a paragraph before the first shared passage opens on a wire dateline: the original
     wire copy's opening, which a copy that rewrote or re-edited the lead dropped.
 
     >>> from lineage.normalise import tokenize
     >>> t = tokenize("PARIS, March 3 - Shares fell on Monday as traders sold banks.")
-    >>> _lead_dateline(t, [(4, 12)]), _lead_dateline(t, [(0, 12)])
+    >>> _lead_dateline(line_marks(t), [(4, 12)]), _lead_dateline(line_marks(t), [(0, 12)])
     (True, False)
     """
     if not spans:
         return False
     first = min(s for s, _ in spans)
-    return bool((_paragraph_openers(tokens)[1] < first).any())
+    return bool((marks.datelines < first).any())
 
 
 def names_outlet(text: str, outlet: str | None) -> bool:
@@ -320,11 +336,14 @@ def pair_evidence(
     b_neutral: np.ndarray | None = None,
     a_blocks: list[tuple[int, int, str, str]] | None = None,
     b_blocks: list[tuple[int, int, str, str]] | None = None,
+    a_marks: LineMarks | None = None,
+    b_marks: LineMarks | None = None,
 ) -> PairEvidence:
-    """The pairwise evidence of an aligned pair (passages oriented a -> b); ``*_blocks`` are
-    each side's :func:`side_blocks` when the caller has computed them already."""
-    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral, a_blocks)
-    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral, b_blocks)
+    """The pairwise evidence of an aligned pair (passages oriented a -> b); ``*_blocks`` and
+    ``*_marks`` are each side's :func:`side_blocks` and :func:`line_marks` when the caller has
+    computed them already."""
+    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral, a_blocks, a_marks)
+    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral, b_blocks, b_marks)
     # A credit counts only one way: two texts naming each other's outlet cancel out.
     a_credits = names_outlet(a.text, b.outlet) and b.outlet != a.outlet
     b_credits = names_outlet(b.text, a.outlet) and b.outlet != a.outlet

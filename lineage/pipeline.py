@@ -40,6 +40,7 @@ from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
     boilerplate_mask,
     context_relatedness,
+    line_marks,
     pair_evidence,
     side_blocks,
     template_shingles,
@@ -50,7 +51,7 @@ from lineage.normalise import Tokens, tokenize
 from lineage.relation import classify
 from lineage.shingles import shingle_hashes
 from lineage.signatures import packed_signatures
-from lineage.witness import layout_tokens, pick_witnesses, shared_readings, with_layout_free, witness_votes
+from lineage.witness import pick_witnesses, shared_readings, with_layout_free, witness_votes
 
 Progress = Callable[[str, int, int], None]
 
@@ -409,14 +410,16 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     # one passage-to-token conversion per side serves the blocks, the context and the witness readings
     spans_a = token_spans(ta, [p.source for p in al.passages])
     spans_b = token_spans(tb, [p.target for p in al.passages])
-    blocks_a, blocks_b = side_blocks(ta, spans_a, na), side_blocks(tb, spans_b, nb)
-    ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b)
+    ma, mb = line_marks(ta), line_marks(tb)  # one pass over each text's lines serves all below
+    blocks_a, blocks_b = side_blocks(ta, spans_a, na, ma), side_blocks(tb, spans_b, nb, mb)
+    ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b,
+                       a_marks=ma, b_marks=mb)
     context = (context_relatedness(ta, spans_a, na), context_relatedness(tb, spans_b, nb))
     votes = (0, 0, 0)
     if "witness" not in dropped:
         # one-line page furniture ("Advertisement") is no reading: shingles touching it are left
         # out, and the other side is also compared with each text read without it
-        la, lb = layout_tokens(ta, config.k), layout_tokens(tb, config.k)
+        la, lb = ma.short, mb.short
         votes = witness_votes(
             shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k, la),
             shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k, lb),

@@ -57,6 +57,20 @@ def combine(token_hashes: np.ndarray, k: int) -> np.ndarray:
         return _mix(acc)
 
 
+def combine_rows(windows: np.ndarray) -> np.ndarray:
+    """:func:`combine` of each row of a ``(m, k)`` array of token hashes: one shingle hash per row.
+
+    >>> th = norm_hashes(("a", "b", "c", "d"))
+    >>> combine_rows(np.stack([th[0:2], th[2:4]])).tolist() == combine(th, 2)[[0, 2]].tolist()
+    True
+    """
+    acc = np.zeros(len(windows), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in range(windows.shape[1]):
+            acc = acc * _MULT + windows[:, column]
+        return _mix(acc + np.uint64(windows.shape[1]))
+
+
 def shingle_hashes(tokens: Tokens, *, k: int = 5) -> np.ndarray:
     """The positional shingle hashes of a text: element ``i`` covers tokens ``i..i+k-1``."""
     return combine(norm_hashes(tokens.norms), k)

@@ -30,16 +30,14 @@ other one changed it. For a copy and its source no witness does that.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from lineage.alignment import _member, sorted_set
 from lineage.normalise import Tokens
-from lineage.shingles import combine, norm_hashes
+from lineage.shingles import combine, combine_rows, norm_hashes
 
-_NEWLINE = re.compile("\n")
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
 
@@ -65,7 +63,11 @@ def shared_readings(
 ) -> np.ndarray:
     """Sorted unique hashes of the shingles lying wholly inside the shared passages ``spans``
     (token index spans): the text's readings of what both texts carry. Shingles touching a
-    ``layout`` token (one bool per token, see :func:`layout_tokens`) are not readings.
+    ``layout`` token (one bool per token: lines of fewer than five words, page furniture such as
+    "Advertisement", see :func:`lineage.evidence.line_marks`) are not readings. Too short to be
+    shingles of their own, such lines still change the shingles that run across them, so a copy
+    rendered without its source's advertisement breaks would "differ" from it there, and every
+    other document without them would vote for the copy.
 
     >>> import numpy as np
     >>> shared_readings(np.array([5, 6, 7, 8, 9], dtype=np.uint64), 6, [(0, 3), (4, 6)], k=2).tolist()
@@ -79,28 +81,6 @@ def shared_readings(
     return readings(hashes, outside, k)
 
 
-def layout_tokens(tokens: Tokens, k: int) -> np.ndarray:
-    """True for the tokens of lines (paragraphs) of fewer than ``k`` words.
-
-    Such lines are page furniture more often than wording ("Advertisement",
-    "Photo: Reuters", "Read more"): too short to be shingles of their own, they
-    still change the shingles that run across them, so a copy rendered without
-    the source's advertisement breaks would "differ" from it there, and every
-    other document without them would vote for the copy. A short line of real
-    story text costs a few readings, no more.
-
-    >>> from lineage.normalise import tokenize
-    >>> layout_tokens(tokenize("Rates rose again on Monday.\\nAdvertisement\\nBanks fell."), k=5).tolist()
-    [False, False, False, False, False, True, True, True]
-    """
-    text = tokens.text
-    if not len(tokens) or "\n" not in text:
-        return np.zeros(len(tokens), dtype=bool)
-    breaks = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
-    line = np.searchsorted(breaks, tokens.starts)  # line number of each token
-    return np.bincount(line)[line] < k
-
-
 def with_layout_free(unique: np.ndarray, tokens: Tokens, layout: np.ndarray, k: int) -> np.ndarray:
     """A text's sorted unique shingle hashes ``unique``, plus those of the text read with its
     ``layout`` tokens left out: the shingles that run across an advertisement line, as a copy
@@ -109,13 +89,23 @@ def with_layout_free(unique: np.ndarray, tokens: Tokens, layout: np.ndarray, k: 
     >>> from lineage.normalise import tokenize
     >>> from lineage.shingles import shingle_hashes, unique_sorted
     >>> t = tokenize("Rates rose again on Monday.\\nAdvertisement\\nBanks fell.")
-    >>> both = with_layout_free(unique_sorted(shingle_hashes(t, k=2)), t, layout_tokens(t, k=2), k=2)
+    >>> layout = np.array([False] * 5 + [True] + [False] * 2)  # the "Advertisement" line
+    >>> both = with_layout_free(unique_sorted(shingle_hashes(t, k=2)), t, layout, k=2)
     >>> set(shingle_hashes(tokenize("Rates rose again on Monday.\\nBanks fell."), k=2).tolist()) <= set(both.tolist())
     True
     """
     if not layout.any():
         return unique
-    return np.union1d(unique, combine(norm_hashes(tokens.norms)[~layout], k))
+    kept = np.flatnonzero(~layout)
+    if len(kept) < k:  # fewer than k words left: one shingle of all of them
+        return np.union1d(unique, combine(norm_hashes([tokens.norms[i] for i in kept]), k))
+    # only the windows that straddle a left-out line are new; the rest are shingles of the text
+    q = np.flatnonzero(kept[k - 1 :] - kept[: len(kept) - k + 1] != k - 1)
+    if not len(q):
+        return unique
+    rows = kept[q[:, None] + np.arange(k)]
+    hashes = norm_hashes([tokens.norms[i] for i in rows.ravel().tolist()]).reshape(rows.shape)
+    return np.union1d(unique, combine_rows(hashes))
 
 
 def witness_votes(

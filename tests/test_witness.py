@@ -95,7 +95,8 @@ def test_a_copy_without_the_sources_advertisement_breaks_gets_no_votes():
     from lineage.evidence import token_spans
     from lineage.normalise import tokenize
     from lineage.shingles import shingle_hashes, unique_sorted
-    from lineage.witness import layout_tokens, shared_readings, with_layout_free
+    from lineage.evidence import line_marks
+    from lineage.witness import shared_readings, with_layout_free
 
     first = "The central bank raised its main interest rate by half a point on Tuesday, the first rise in years."
     second = "Economists had expected the move after inflation climbed above the target for a third month running."
@@ -108,7 +109,7 @@ def test_a_copy_without_the_sources_advertisement_breaks_gets_no_votes():
     witness = unique_sorted(shingle_hashes(other_copy, k=5))
 
     def votes(layout):
-        ls, lc = layout_tokens(source, 5), layout_tokens(copy, 5)
+        ls, lc = line_marks(source).short, line_marks(copy).short
         if not layout:
             return witness_votes(shared_readings(hs, len(source), spans_s, 5), shared_readings(hc, len(copy), spans_c, 5),
                                  unique_sorted(hs), unique_sorted(hc), [witness])
@@ -119,3 +120,21 @@ def test_a_copy_without_the_sources_advertisement_breaks_gets_no_votes():
 
     assert votes(layout=False) == (0, 1, 0)  # without the layout mask, the witness backs the copy
     assert votes(layout=True) == (0, 0, 0)
+
+
+def test_layout_free_shingles_equal_the_plain_definition():
+    """with_layout_free computes only the windows that straddle a left-out line; it must equal
+    the union with every shingle of the text read without the layout tokens."""
+    from lineage.normalise import tokenize
+    from lineage.shingles import combine, norm_hashes, shingle_hashes, unique_sorted
+    from lineage.witness import with_layout_free
+
+    rng = np.random.default_rng(7)
+    words = [f"w{rng.integers(40)}" for _ in range(120)]
+    t = tokenize(" ".join(words))
+    unique = unique_sorted(shingle_hashes(t, k=5))
+    for share in (0.0, 0.02, 0.1, 0.5, 0.97, 1.0):
+        for _ in range(20):
+            layout = rng.random(len(t)) < share
+            want = np.union1d(unique, combine(norm_hashes(t.norms)[~layout], 5)) if layout.any() else unique
+            assert np.array_equal(with_layout_free(unique, t, layout, 5), want)
