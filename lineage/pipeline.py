@@ -39,6 +39,7 @@ from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
     boilerplate_mask,
+    LineMarks,
     context_relatedness,
     line_marks,
     pair_evidence,
@@ -182,6 +183,8 @@ class Prepared:
     unique: "list[np.ndarray] | PackedSets"  # sorted unique shingle hashes
     _quoted: dict[int, np.ndarray] = field(default_factory=dict)
     _index: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _marks: dict[int, LineMarks] = field(default_factory=dict)
+    _layout_free: dict[int, np.ndarray] = field(default_factory=dict)
     words: np.ndarray | None = None  # tokens per document
     signatures: np.ndarray | None = None  # (documents, num_perm) MinHash signatures
 
@@ -190,6 +193,21 @@ class Prepared:
         if index not in self._quoted:
             self._quoted[index] = quoted_tokens(self.tokens[index])
         return self._quoted[index]
+
+    def line_marks(self, index: int) -> LineMarks:
+        """One document's :func:`lineage.evidence.line_marks`, computed once when first needed
+        (a document sits in several pairs of an orientation batch)."""
+        if index not in self._marks:
+            self._marks[index] = line_marks(self.tokens[index])
+        return self._marks[index]
+
+    def layout_free(self, index: int, k: int) -> np.ndarray:
+        """One document's shingle set plus its shingles read without page furniture
+        (:func:`lineage.witness.with_layout_free`), computed once when first needed."""
+        if index not in self._layout_free:
+            self._layout_free[index] = with_layout_free(
+                self.unique[index], self.tokens[index], self.line_marks(index).short, k)
+        return self._layout_free[index]
 
     def hash_index(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """One document's :func:`lineage.alignment.hash_index`, computed once when first needed."""
@@ -410,7 +428,7 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     # one passage-to-token conversion per side serves the blocks, the context and the witness readings
     spans_a = token_spans(ta, [p.source for p in al.passages])
     spans_b = token_spans(tb, [p.target for p in al.passages])
-    ma, mb = line_marks(ta), line_marks(tb)  # one pass over each text's lines serves all below
+    ma, mb = prepared.line_marks(v.i), prepared.line_marks(v.j)  # serve the blocks and the witnesses
     blocks_a, blocks_b = side_blocks(ta, spans_a, na, ma), side_blocks(tb, spans_b, nb, mb)
     ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b,
                        a_marks=ma, b_marks=mb)
@@ -419,12 +437,11 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     if "witness" not in dropped:
         # one-line page furniture ("Advertisement") is no reading: shingles touching it are left
         # out, and the other side is also compared with each text read without it
-        la, lb = ma.short, mb.short
         votes = witness_votes(
-            shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k, la),
-            shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k, lb),
-            with_layout_free(prepared.unique[v.i], ta, la, config.k),
-            with_layout_free(prepared.unique[v.j], tb, lb, config.k),
+            shared_readings(prepared.hashes[v.i], len(ta), spans_a, config.k, ma.short),
+            shared_readings(prepared.hashes[v.j], len(tb), spans_b, config.k, mb.short),
+            prepared.layout_free(v.i, config.k),
+            prepared.layout_free(v.j, config.k),
             [prepared.unique[w] for w in witnesses], neutral,
         )
     verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)
