@@ -136,11 +136,18 @@ class Index:
         """
         import os
 
+        initialise = create  # a store without index metadata is made an index only when asked to
         if create and not location.startswith(("redis://", "rediss://", "unix://")):
             create = not os.path.exists(location)
         store = open_store(location, name, create=create)
         meta = store.get_meta()
         settings = dict(settings or {})
+        if "format" not in meta and not initialise:
+            # e.g. a reader opening a file that an `index add` has just created: writing the
+            # reader's (default) settings here would make the writer's own settings "differ"
+            store.close()
+            raise StoreError(f"{store.location} holds no lineage index (yet)",
+                             fix="wait for the command creating it to finish, or create it with `lineage index add`")
         if "format" not in meta:
             config = Config(**settings)  # type: ignore[arg-type]
             with store.transaction():

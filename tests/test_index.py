@@ -235,6 +235,22 @@ def test_sigkill_during_add_leaves_a_consistent_index_and_rerun_completes(locati
     clean.close()
 
 
+def test_a_reader_never_initialises_a_store_being_created(tmp_path):
+    """A reader that opens the file an `index add` has just created, before the writer stored its
+    settings, must not store its own (default) ones: the writer would then find its settings
+    'differ' and stop (seen as a flaky SIGKILL test)."""
+    from lineage.store import open_store
+
+    path = str(tmp_path / "index.db")
+    open_store(path, None, create=True).close()  # the file exists, no index metadata yet
+    with pytest.raises(StoreError, match="no lineage index"):
+        Index.open(path)
+    index = Index.open(path, create=True, settings={"max_df": 1000})  # the writer, after the reader
+    assert index.config.max_df == 1000
+    index.close()
+    Index.open(path, settings={"max_df": 1000}).close()
+
+
 def test_readers_keep_working_while_a_writer_adds(tmp_path):
     folder = tmp_path / "docs"
     ids = _story_folder(folder, 120)
