@@ -63,7 +63,6 @@ _DATELINE = regex.compile(
 )
 
 
-
 def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Convert ``[start, end)`` character spans to token index spans."""
     return [

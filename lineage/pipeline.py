@@ -38,8 +38,8 @@ from lineage.direction import FAMILIES, decide
 from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
-    boilerplate_mask,
     LineMarks,
+    boilerplate_mask,
     context_relatedness,
     line_marks,
     pair_evidence,

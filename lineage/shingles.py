@@ -15,6 +15,7 @@ with datasketch (pass ``hashfunc=shingle_hash``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -49,26 +50,29 @@ def combine(token_hashes: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     width = min(k, n)
     count = n - width + 1
-    acc = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for offset in range(width):
-            acc = acc * _MULT + token_hashes[offset : offset + count]
-        acc = acc + np.uint64(width)
-        return _mix(acc)
+    return _fold((token_hashes[offset : offset + count] for offset in range(width)), width, count)
 
 
 def combine_rows(windows: np.ndarray) -> np.ndarray:
-    """:func:`combine` of each row of a ``(m, k)`` array of token hashes: one shingle hash per row.
+    """The shingle hash of each row of a ``(m, k)`` array of token hashes (any rows: :func:`combine`
+    passes the sliding windows of one text, the witnesses the windows that straddle a left-out line).
 
     >>> th = norm_hashes(("a", "b", "c", "d"))
     >>> combine_rows(np.stack([th[0:2], th[2:4]])).tolist() == combine(th, 2)[[0, 2]].tolist()
     True
     """
-    acc = np.zeros(len(windows), dtype=np.uint64)
+    width = windows.shape[1]
+    return _fold((windows[:, column] for column in range(width)), width, len(windows))
+
+
+def _fold(columns: Iterable[np.ndarray], width: int, count: int) -> np.ndarray:
+    """The shingle arithmetic shared by :func:`combine` and :func:`combine_rows`: ``count``
+    hashes, each folding ``width`` token hashes (one array per position) in order."""
+    acc = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for column in range(windows.shape[1]):
-            acc = acc * _MULT + windows[:, column]
-        return _mix(acc + np.uint64(windows.shape[1]))
+        for column in columns:
+            acc = acc * _MULT + column
+        return _mix(acc + np.uint64(width))
 
 
 def shingle_hashes(tokens: Tokens, *, k: int = 5) -> np.ndarray:
