@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lineage.kernels import load, loaded
 from lineage.model import Alignment, Passage
 from lineage.normalise import Tokens
 from lineage.quotes import quoted_mask, token_quoted
@@ -48,6 +49,7 @@ def align_pair(
     b_unique: np.ndarray | None = None,
     a_index: tuple[np.ndarray, np.ndarray] | None = None,
     b_index: tuple[np.ndarray, np.ndarray] | None = None,
+    kernel: bool | None = None,
 ) -> Alignment:
     """Align two tokenised texts; passages are oriented ``a -> b``.
 
@@ -59,20 +61,32 @@ def align_pair(
     aligned with several others).
     A passage is ``quoted`` when at least ``quoted_share`` of its words lie
     inside quotation marks in either text.
+
+    ``kernel`` chooses the compiled kernel (:mod:`lineage._align_kernel`, same
+    result): None uses it when it is already loaded (see :func:`load_kernel`).
     """
     ha = shingle_hashes(a, k=k) if a_hashes is None else a_hashes
     hb = shingle_hashes(b, k=k) if b_hashes is None else b_hashes
     ua = np.unique(ha) if a_unique is None else a_unique
     ub = np.unique(hb) if b_unique is None else b_unique
-    common = np.intersect1d(ua, ub, assume_unique=True)
-    union = len(ua) + len(ub) - len(common)
-    jaccard = len(common) / union if union else 0.0
-    a_in_b = len(common) / len(ua) if len(ua) else 0.0
-    b_in_a = len(common) / len(ub) if len(ub) else 0.0
-    if ignore is not None and len(ignore) and len(common):
-        common = common[~_member(common, sorted_set(ignore))]
-    spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words,
-                   a_index=a_index, b_index=b_index)
+    compiled = loaded(*_KERNEL) if kernel is None else (load_kernel() if kernel else None)
+    if compiled is not None:
+        shared, found = compiled(
+            ua, ub, _NO_IGNORE if ignore is None else sorted_set(ignore), *(a_index or hash_index(ha)),
+            *(b_index or hash_index(hb)), min(k, len(a)), min(k, len(b)), len(a), len(b), max_gap, min_words,
+            MAX_REPEATS)
+        spans = [tuple(span) for span in found.tolist()]
+    else:
+        common = np.intersect1d(ua, ub, assume_unique=True)
+        shared = len(common)
+        if ignore is not None and len(ignore) and len(common):
+            common = common[~_member(common, sorted_set(ignore))]
+        spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words,
+                       a_index=a_index, b_index=b_index)
+    union = len(ua) + len(ub) - shared
+    jaccard = shared / union if union else 0.0
+    a_in_b = shared / len(ua) if len(ua) else 0.0
+    b_in_a = shared / len(ub) if len(ub) else 0.0
     qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
     qb = (quoted_tokens(b) if b_quoted is None else b_quoted) if spans else None
     passages = []
@@ -101,6 +115,20 @@ def align_pair(
         a_words=len(a),
         b_words=len(b),
     )
+
+
+_NO_IGNORE = np.zeros(0, dtype=np.uint64)
+_KERNEL = ("lineage._align_kernel", "align_spans")
+
+
+def load_kernel():  # -> the numba function, or None when numba is missing or broken
+    """The compiled alignment kernel, compiled (or loaded from numba's cache) on first use.
+
+    Once loaded, :func:`align_pair` uses it by default in this process and in
+    processes forked from it afterwards: a caller with many pairs to align
+    loads it before starting its workers.
+    """
+    return load(*_KERNEL)
 
 
 def quoted_tokens(tokens: Tokens) -> np.ndarray:

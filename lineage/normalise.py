@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -47,17 +46,43 @@ _ALNUM = np.zeros(129, dtype=np.int8)
 _ALNUM[[ord(c) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = 1
 
 
-@dataclass(frozen=True, slots=True)
 class Tokens:
-    """The tokens of one text: normalised forms and ``[start, end)`` character spans."""
+    """The tokens of one text: normalised forms and ``[start, end)`` character spans.
 
-    text: str
-    norms: tuple[str, ...]
-    starts: np.ndarray  # int64, character offset of each token
-    ends: np.ndarray
+    ``norms`` may be given as None for a text whose word characters are all
+    ASCII (:func:`ascii_words`): they are then its ``[a-z0-9]`` runs, found
+    only when first asked for. Most pairs a tracer aligns need only the spans
+    and the token hashes (:func:`lineage.shingles.token_hashes`, which read
+    such a text directly), and the normalised strings cost more than both.
+
+    >>> t = Tokens("Talks IN Moscow", None, np.array([0, 6, 9]), np.array([5, 8, 15]))
+    >>> len(t), t.norms
+    (3, ('talks', 'in', 'moscow'))
+    """
+
+    __slots__ = ("text", "_norms", "starts", "ends", "ascii")
+
+    def __init__(self, text: str, norms: tuple[str, ...] | None, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.text = text
+        self._norms = norms
+        self.ascii = norms is None  # the tokens are the text's ASCII letter-and-digit runs
+        self.starts = starts  # int64, character offset of each token
+        self.ends = ends
+
+    @property
+    def norms(self) -> tuple[str, ...]:
+        """The comparison form of each token."""
+        if self._norms is None:
+            # interned: one string object per distinct word instead of one per occurrence (~25 KB
+            # less per 600-word document while a batch of documents is held tokenised)
+            self._norms = tuple(map(sys.intern, _ASCII_RUN.findall(self.text.lower())))
+        return self._norms
 
     def __len__(self) -> int:
-        return len(self.norms)
+        return len(self.starts)
+
+    def __repr__(self) -> str:
+        return f"Tokens({len(self)} tokens of a {len(self.text)}-character text)"
 
 
 def tokenize(text: str) -> Tokens:
@@ -109,10 +134,8 @@ def ascii_words(text: str) -> bool:
 
 
 def _tokenize_ascii(text: str) -> Tokens:
-    """:func:`tokenize` for a text whose word characters are all ASCII (same result)."""
-    # interned: one string object per distinct word instead of one per occurrence (~25 KB less
-    # per 600-word document while a batch of documents is held tokenised)
-    norms = tuple(map(sys.intern, _ASCII_RUN.findall(text.lower())))
+    """:func:`tokenize` for a text whose word characters are all ASCII (same result; the
+    normalised forms are found when first asked for, see :class:`Tokens`)."""
     # UTF-32 gives one code unit per character, so positions are character offsets.
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     word = np.zeros(len(codes) + 2, dtype=np.int8)
@@ -120,7 +143,7 @@ def _tokenize_ascii(text: str) -> Tokens:
     step = np.diff(word)
     return Tokens(
         text=text,
-        norms=norms,
+        norms=None,
         starts=np.flatnonzero(step == 1).astype(np.int64),
         ends=np.flatnonzero(step == -1).astype(np.int64),
     )

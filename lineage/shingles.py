@@ -77,7 +77,17 @@ def _fold(columns: Iterable[np.ndarray], width: int, count: int) -> np.ndarray:
 
 def shingle_hashes(tokens: Tokens, *, k: int = 5) -> np.ndarray:
     """The positional shingle hashes of a text: element ``i`` covers tokens ``i..i+k-1``."""
-    return combine(norm_hashes(tokens.norms), k)
+    return combine(token_hashes(tokens), k)
+
+
+def token_hashes(tokens: Tokens) -> np.ndarray:
+    """``token_hash`` of each token; an ASCII text's are read from its bytes (see :func:`text_token_hashes`).
+
+    >>> t = tokenize("Talks in MOSCOW")
+    >>> token_hashes(t).tolist() == [token_hash(w) for w in ("talks", "in", "moscow")]
+    True
+    """
+    return _ascii_token_hashes(tokens.text) if tokens.ascii else norm_hashes(tokens.norms)
 
 
 _NORM_HASHES: dict[str, int] = {}
@@ -127,6 +137,11 @@ def text_token_hashes(text: str) -> np.ndarray:
     """
     if not ascii_words(text):
         return norm_hashes(tokenize(text).norms)
+    return _ascii_token_hashes(text)
+
+
+def _ascii_token_hashes(text: str) -> np.ndarray:
+    """:func:`text_token_hashes` of a text whose word characters are all ASCII."""
     words = text.encode("ascii", errors="replace").translate(_WORD_BYTES).split()
     return _cached_hashes(_BYTE_HASHES, words, _ascii_hash)
 

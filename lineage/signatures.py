@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from lineage.kernels import load
 from lineage.shingles import _mix
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -134,20 +135,9 @@ def _numpy_kernel(mixed: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.n
             start = stop
 
 
-_KERNEL: object = None
-
-
 def _compiled_kernel():  # -> the numba function, or None when numba is missing or broken
     """The numba kernel, compiled (or loaded from numba's cache) on first use."""
-    global _KERNEL
-    if _KERNEL is None:
-        try:
-            from lineage._minhash_kernel import minhash_rows
-        except Exception:  # numba absent, or too old for this NumPy: NumPy does the work
-            _KERNEL = False
-        else:
-            _KERNEL = minhash_rows
-    return _KERNEL or None
+    return load("lineage._minhash_kernel", "minhash_rows")
 
 
 def to_minhash(sig: np.ndarray, *, seed: int = 1):  # -> datasketch.MinHash

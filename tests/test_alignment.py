@@ -115,3 +115,76 @@ def test_swap_gives_mirrored_alignment():
     ab, ba = _align(a, b), align_pair("b", tokenize(b), "a", tokenize(a))
     assert [p.flipped() for p in ab.passages] == list(ba.passages)
     assert (ab.a_in_b, ab.b_in_a, ab.jaccard) == (ba.b_in_a, ba.a_in_b, ba.jaccard)
+
+
+# --- the compiled kernel gives the NumPy path's alignments --------------------------------------
+
+_small_vocabulary = st.sampled_from(["a", "b", "c", "d", "e", "f", "rates", "rose", "banks", "fell"])
+
+
+def _mutated(draw, words: list[str]) -> list[str]:
+    """A copy of ``words`` with some words replaced, deleted, duplicated or moved (draws from ``draw``)."""
+    out = list(words)
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        if not out:
+            break
+        at = draw(st.integers(min_value=0, max_value=len(out) - 1))
+        edit = draw(st.sampled_from(["replace", "delete", "repeat", "move"]))
+        if edit == "replace":
+            out[at] = draw(_small_vocabulary)
+        elif edit == "delete":
+            del out[at]
+        elif edit == "repeat":
+            out[at:at] = out[at : at + draw(st.integers(min_value=1, max_value=12))]
+        else:
+            piece = out[at : at + 10]
+            del out[at : at + 10]
+            out.insert(draw(st.integers(min_value=0, max_value=len(out))), " ".join(piece))
+    return out
+
+
+@st.composite
+def _text_pairs(draw):
+    """Two texts sharing mutated material over a tiny vocabulary: repeated shingles (refrains),
+    many diagonals, overlapping runs; plus alignment settings and a boilerplate set."""
+    base = draw(st.lists(_small_vocabulary, min_size=0, max_size=80))
+    a = draw(st.lists(_small_vocabulary, max_size=15)) + base + draw(st.lists(_small_vocabulary, max_size=15))
+    b = _mutated(draw, base) + draw(st.lists(_small_vocabulary, max_size=15))
+    k = draw(st.integers(min_value=1, max_value=6))
+    return " ".join(a), " ".join(b), k, draw(st.integers(0, 8)), draw(st.integers(1, 12)), draw(st.integers(0, 3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text_pairs())
+def test_kernel_and_numpy_paths_give_the_same_alignment(case):
+    import numpy as np
+
+    from lineage.alignment import load_kernel
+    from lineage.shingles import shingle_hashes
+
+    a, b, k, max_gap, min_words, ignored = case
+    assert load_kernel() is not None  # numba is an install requirement
+    ta, tb = tokenize(a), tokenize(b)
+    # boilerplate: every shingle of a's first `ignored` words (possibly none)
+    ignore = np.unique(shingle_hashes(tokenize(" ".join(a.split()[: ignored * 4])), k=k))
+    kw = dict(k=k, max_gap=max_gap, min_words=min_words, ignore=ignore if ignored else None)
+    numpy_path = align_pair("a", ta, "b", tb, kernel=False, **kw)
+    assert align_pair("a", ta, "b", tb, kernel=True, **kw) == numpy_path
+
+
+def test_kernel_and_numpy_paths_agree_on_the_seeds():
+    from pathlib import Path
+
+    from lineage.alignment import load_kernel
+
+    assert load_kernel() is not None  # numba is an install requirement
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    texts = [tokenize(p.read_text(encoding="utf-8")) for p in seeds]
+    assert len(texts) >= 2
+    found = 0
+    for x in range(len(texts)):
+        for y in range(len(texts)):
+            numpy_path = align_pair("a", texts[x], "b", texts[y], kernel=False)
+            assert align_pair("a", texts[x], "b", texts[y], kernel=True) == numpy_path
+            found += len(numpy_path.passages)
+    assert found > len(texts)  # more than each text with itself: the seeds share passages
