@@ -23,7 +23,7 @@ from lineage.kernels import load, loaded
 from lineage.model import Alignment, Passage
 from lineage.normalise import Tokens
 from lineage.quotes import quoted_mask, token_quoted
-from lineage.shingles import shingle_hashes
+from lineage.shingles import member, shingle_hashes
 
 # A shingle repeated more often than this inside one document is a refrain,
 # not evidence of alignment; skipping it keeps the seed count linear.
@@ -80,7 +80,7 @@ def align_pair(
         common = np.intersect1d(ua, ub, assume_unique=True)
         shared = len(common)
         if ignore is not None and len(ignore) and len(common):
-            common = common[~_member(common, sorted_set(ignore))]
+            common = common[~member(common, sorted_set(ignore))]
         spans = _spans(ha, hb, common, k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words,
                        a_index=a_index, b_index=b_index)
     union = len(ua) + len(ub) - shared
@@ -232,7 +232,7 @@ def _seeds(a_index: tuple[np.ndarray, np.ndarray], b_index: tuple[np.ndarray, np
 
 
 def sorted_set(values: np.ndarray) -> np.ndarray:
-    """``values`` as a sorted unique array for :func:`_member`: itself when it is one already
+    """``values`` as a sorted unique array for :func:`lineage.shingles.member`: itself when it is one already
     (a linear check, no copy), else ``np.unique(values)``.
 
     >>> sorted_set(np.array([3, 1, 3])).tolist(), sorted_set(np.array([1, 3])).tolist()
@@ -241,12 +241,3 @@ def sorted_set(values: np.ndarray) -> np.ndarray:
     if len(values) > 1 and not (values[1:] > values[:-1]).all():
         return np.unique(values)
     return values
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set`` (binary search)."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_set, values)
-    at[at == len(sorted_set)] = 0
-    return sorted_set[at] == values

@@ -43,6 +43,7 @@ from lineage.representatives import (
     huge_components,
     pack,
 )
+from lineage.shingles import member
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 _SKETCH_BITS = 23  # counters per row of the document-frequency sketch (2**23)
@@ -131,7 +132,7 @@ def fingerprint_pair_keys(
     fp = sets.values[picked]
     owner = np.searchsorted(sets.offsets, picked, side="right") - 1
     if boilerplate is not None and len(boilerplate) and len(fp):
-        keep = ~_member(fp, boilerplate)
+        keep = ~member(fp, boilerplate)
         fp, owner = fp[keep], owner[keep]
     if len(fp) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -210,13 +211,6 @@ def candidate_pairs(
                                       boilerplate=boilerplate, cap=cap, huge=huge_components(near, len(sets), sigs, cap=cap))
     keys, _ = collapse_near_identical(np.union1d(near, contained), len(sets), sigs, priority, cap=cap)
     return _to_pairs(keys, len(sets))
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set`` (binary search)."""
-    at = np.searchsorted(sorted_set, values)
-    at[at == len(sorted_set)] = 0
-    return sorted_set[at] == values
 
 
 def _to_pairs(keys: np.ndarray, n: int) -> list[tuple[int, int]]:

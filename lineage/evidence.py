@@ -47,6 +47,7 @@ import regex
 
 from lineage.model import Alignment, Document, PairEvidence, SideProfile
 from lineage.normalise import Tokens
+from lineage.shingles import member, token_hashes
 
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
@@ -149,14 +150,20 @@ def distinct_pairs(values: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
     return values[first], owners[first]
 
 
-def _content(words) -> set[str]:
-    """Content words: four letters or more (a language-neutral stand-in for a stopword list)."""
-    long = {w for w in words if len(w) >= 4}
-    return long if len(long) >= 5 else set(words)
+def _content(ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Content words, as sorted unique token hashes: four letters or more (a language-neutral
+    stand-in for a stopword list), or every word when fewer than five are that long.
+
+    >>> _content(np.array([7, 3, 7, 5]), np.array([4, 2, 4, 3])).tolist()
+    [3, 5, 7]
+    """
+    long = np.unique(ids[lengths >= 4])
+    return long if len(long) >= 5 else np.unique(ids)
 
 
-def _related(block, shared_words: set[str]) -> float:
-    """Share of a block's content-word *occurrences* found in the shared text.
+def _related(ids: np.ndarray, lengths: np.ndarray, shared: np.ndarray) -> float:
+    """Share of a block's content-word *occurrences* (token hashes ``ids``, with their
+    ``lengths``) found in the shared text's :func:`_content` ``shared``.
 
     Occurrences, not distinct words: a continuation of the same story keeps repeating its
     names and topic words, while a pasted story repeats its own, so counting every
@@ -164,11 +171,14 @@ def _related(block, shared_words: set[str]) -> float:
     corpora, the cut tail of an excerpt's source was called "unrelated" two times in three
     with distinct words).
 
-    >>> _related(["bank", "rates", "bank", "said", "the"], {"bank", "said"})
+    >>> bank, rates, said, the = 11, 12, 13, 14
+    >>> _related(np.array([bank, rates, bank, said, the]), np.array([4, 5, 4, 4, 3]), np.array([bank, said]))
     0.75
     """
-    words = [w for w in block if len(w) >= 4] or list(block)
-    return sum(w in shared_words for w in words) / len(words) if words else 0.0
+    words = ids[lengths >= 4]
+    if not len(words):
+        words = ids
+    return int(member(words, shared).sum()) / len(words) if len(words) else 0.0
 
 
 def side_blocks(
@@ -190,7 +200,8 @@ def side_blocks(
     mask = covered.copy()
     if neutral is not None and len(neutral) == n and neutral.any():
         mask |= neutral & ~marks.in_comment
-    shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
+    ids, lengths = token_hashes(tokens), tokens.lengths()
+    shared_words = _content(ids[covered], lengths[covered])
     first = min((s for s, _ in spans), default=0)
     last = max((e for _, e in spans), default=0)
     blocks = []
@@ -217,7 +228,7 @@ def side_blocks(
         if marker or start in stories:
             kind = "tail" if marker else "unrelated"
         else:
-            related = _related(tokens.norms[start:end], shared_words)
+            related = _related(ids[start:end], lengths[start:end], shared_words)
             kind = ("unrelated" if related < UNRELATED else "head" if end <= first
                     else "tail" if start >= last else "interior")
         if start >= last:
@@ -389,5 +400,5 @@ def context_relatedness(
         near &= ~neutral
     if near.sum() < MIN_BLOCK:
         return None
-    shared_words = _content([w for w, c in zip(tokens.norms, covered) if c])
-    return _related([w for w, c in zip(tokens.norms, near) if c], shared_words)
+    ids, lengths = token_hashes(tokens), tokens.lengths()
+    return _related(ids[near], lengths[near], _content(ids[covered], lengths[covered]))

@@ -60,7 +60,7 @@ class Tokens:
     (3, ('talks', 'in', 'moscow'))
     """
 
-    __slots__ = ("text", "_norms", "starts", "ends", "ascii")
+    __slots__ = ("text", "_norms", "starts", "ends", "ascii", "hashes")
 
     def __init__(self, text: str, norms: tuple[str, ...] | None, starts: np.ndarray, ends: np.ndarray) -> None:
         self.text = text
@@ -68,6 +68,7 @@ class Tokens:
         self.ascii = norms is None  # the tokens are the text's ASCII letter-and-digit runs
         self.starts = starts  # int64, character offset of each token
         self.ends = ends
+        self.hashes: np.ndarray | None = None  # kept by lineage.shingles.token_hashes once computed
 
     @property
     def norms(self) -> tuple[str, ...]:
@@ -77,6 +78,12 @@ class Tokens:
             # less per 600-word document while a batch of documents is held tokenised)
             self._norms = tuple(map(sys.intern, _ASCII_RUN.findall(self.text.lower())))
         return self._norms
+
+    def lengths(self) -> np.ndarray:
+        """The length of each token's comparison form (an ASCII token's is its span's)."""
+        if self.ascii:
+            return self.ends - self.starts
+        return np.fromiter(map(len, self.norms), dtype=np.int64, count=len(self.norms))
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -87,7 +87,9 @@ def token_hashes(tokens: Tokens) -> np.ndarray:
     >>> token_hashes(t).tolist() == [token_hash(w) for w in ("talks", "in", "moscow")]
     True
     """
-    return _ascii_token_hashes(tokens.text) if tokens.ascii else norm_hashes(tokens.norms)
+    if tokens.hashes is None:  # computed once per Tokens (alignment, evidence and witnesses read them)
+        tokens.hashes = _ascii_token_hashes(tokens.text) if tokens.ascii else norm_hashes(tokens.norms)
+    return tokens.hashes
 
 
 _NORM_HASHES: dict[str, int] = {}
@@ -163,6 +165,19 @@ def unique_sorted(hashes: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     return s[keep]
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted unique ``sorted_set`` (binary search, no sort).
+
+    >>> member(np.array([5, 2, 9]), np.array([2, 5])).tolist()
+    [True, True, False]
+    """
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values
 
 
 def shingle_sets(texts: list[str], *, k: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

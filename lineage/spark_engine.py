@@ -49,7 +49,7 @@ from urllib.request import urlopen
 import numpy as np
 
 from lineage import formats
-from lineage.candidates import EMPTY, _member
+from lineage.candidates import EMPTY
 from lineage.corpus import finish_corpus, list_files, read_file
 from lineage.errors import ConfigError, InputError
 from lineage.evidence import TEMPLATE_CLUSTERS, distinct_pairs
@@ -71,6 +71,7 @@ from lineage.representatives import (
     near_identical,
     priority_ranks,
 )
+from lineage.shingles import member
 from lineage.witness import pick_witnesses
 
 Progress = Callable[[str, int, int], None]
@@ -434,7 +435,7 @@ def _candidates(sc, shingled, n: int, lengths: np.ndarray, config: Config, max_d
         for index, values, _, _ in records:
             picked = values[values % sample == 0]
             if len(boilerplate) and len(picked):
-                picked = picked[~_member(picked, boilerplate)]
+                picked = picked[~member(picked, boilerplate)]
             fps.append(picked)
             owners.append(np.full(len(picked), index, dtype=np.int64))
             sizes.append(np.full(len(picked), len(values), dtype=np.int64))

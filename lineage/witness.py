@@ -34,9 +34,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from lineage.alignment import _member, sorted_set
+from lineage.alignment import sorted_set
 from lineage.normalise import Tokens
-from lineage.shingles import combine, combine_rows, norm_hashes
+from lineage.shingles import combine, combine_rows, member, token_hashes
 
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
@@ -98,14 +98,13 @@ def with_layout_free(unique: np.ndarray, tokens: Tokens, layout: np.ndarray, k: 
         return unique
     kept = np.flatnonzero(~layout)
     if len(kept) < k:  # fewer than k words left: one shingle of all of them
-        return np.union1d(unique, combine(norm_hashes([tokens.norms[i] for i in kept]), k))
+        return np.union1d(unique, combine(token_hashes(tokens)[kept], k))
     # only the windows that straddle a left-out line are new; the rest are shingles of the text
     q = np.flatnonzero(kept[k - 1 :] - kept[: len(kept) - k + 1] != k - 1)
     if not len(q):
         return unique
     rows = kept[q[:, None] + np.arange(k)]
-    hashes = norm_hashes([tokens.norms[i] for i in rows.ravel().tolist()]).reshape(rows.shape)
-    return np.union1d(unique, combine_rows(hashes))
+    return np.union1d(unique, combine_rows(token_hashes(tokens)[rows]))
 
 
 def witness_votes(
@@ -123,8 +122,8 @@ def witness_votes(
     if boilerplate is not None and len(boilerplate):
         boilerplate = sorted_set(boilerplate)
         # binary search: np.isin would sort the corpus-wide set again on every call
-        only_a = only_a[~_member(only_a, boilerplate)]
-        only_b = only_b[~_member(only_b, boilerplate)]
+        only_a = only_a[~member(only_a, boilerplate)]
+        only_b = only_b[~member(only_b, boilerplate)]
     votes_a = votes_b = both = 0
     for c in witnesses:
         x = len(np.intersect1d(only_a, c, assume_unique=True))

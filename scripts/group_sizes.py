@@ -12,10 +12,10 @@ import argparse
 
 import numpy as np
 
-from lineage.candidates import _member
 from lineage.corpus import load_corpus
 from lineage.pipeline import Config, find_candidates, prepare
 from lineage.representatives import GROUP_CAP, NEAR_IDENTICAL, components
+from lineage.shingles import member
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     values = prepared.unique.values
     fp = values[values % np.uint64(config.sample) == 0]
     if len(boilerplate):
-        fp = fp[~_member(fp, boilerplate)]
+        fp = fp[~member(fp, boilerplate)]
     _, counts = np.unique(fp, return_counts=True)
     sigs = prepared.signatures
     bucket = 0
