@@ -132,10 +132,9 @@ def trace_cmd(paths, output, metadata, max_nodes, per_cluster, quiet, profile, n
 
     Example: lineage trace seeds/ -o output/
     """
-    from lineage.export import write_graphml, write_json
+    from lineage.export import write_outputs
+    from lineage.parallel import default_workers
     from lineage.pipeline import trace
-    from lineage.render import render_cluster_pngs, render_png
-    from lineage.report import write_report
 
     config = Config(use_timestamps=not no_timestamps, **params)
     progress = StageProgress(quiet)
@@ -149,19 +148,16 @@ def trace_cmd(paths, output, metadata, max_nodes, per_cluster, quiet, profile, n
     for skipped in result.skipped:
         click.echo(f"lineage: warning: skipped {skipped.describe()}", err=True)
     out = Path(output)
-    write_json(result, out / "lineage.json")
-    write_graphml(result, out / "lineage.graphml")
-    render_png(result, out / "lineage.png", max_nodes=max_nodes)
-    write_report(result, out / "report.html")
-    per = render_cluster_pngs(result, out) if per_cluster else []
+    outputs = write_outputs(result, out, max_nodes=max_nodes, per_cluster=per_cluster,
+                            workers=config.workers or default_workers())
     if profile:
         timings["write"] = time.perf_counter() - written
         timings["total"] = time.perf_counter() - started
         click.echo(profile_table(timings), err=True)
     if not quiet:
         click.echo(summary_table(result))
-        click.echo(f"wrote {out / 'lineage.json'}, {out / 'lineage.graphml'}, {out / 'lineage.png'}, "
-                   f"{out / 'report.html'}" + (f" and {len(per)} cluster diagrams" if per_cluster else ""))
+        click.echo(f"wrote {', '.join(map(str, outputs[:4]))}"
+                   + (f" and {len(outputs) - 4} cluster diagrams" if per_cluster else ""))
 
 
 PROFILE_STAGES = (("read", "read"), ("shingle", "normalise+shingle"), ("sign", "sign"),

@@ -177,20 +177,11 @@ def stats_cmd(db, store, as_json) -> None:
 
 
 def write_outputs(result, out: Path, max_nodes: int) -> list[Path]:
-    """lineage.json, lineage.graphml, lineage.png (and report.html when available), as `trace` writes them."""
-    from lineage.export import write_graphml, write_json
-    from lineage.render import render_png
+    """lineage.json, lineage.graphml, lineage.png and report.html, as `trace` writes them."""
+    from lineage.export import write_outputs as write_all
+    from lineage.parallel import default_workers
 
-    write_json(result, out / "lineage.json")
-    write_graphml(result, out / "lineage.graphml")
-    render_png(result, out / "lineage.png", max_nodes=max_nodes)
-    written = [out / "lineage.json", out / "lineage.graphml", out / "lineage.png"]
-    try:
-        from lineage.report import write_report
-    except ImportError:  # the HTML report is optional in this version
-        return written
-    write_report(result, out / "report.html")
-    return written + [out / "report.html"]
+    return write_all(result, out, max_nodes=max_nodes, workers=default_workers())
 
 
 @index_group.command("export")

@@ -20,6 +20,13 @@ class LineageError(Exception):
         self.fix = fix
         super().__init__(f"{message} ({fix})" if fix else message)
 
+    def __reduce__(self):  # pickled whole (message and fix) when a worker process raises it
+        return (_rebuild, (type(self), self.message, self.fix))
+
+
+def _rebuild(cls: type[LineageError], message: str, fix: str | None) -> LineageError:
+    return cls(message, fix=fix)
+
 
 class InputError(LineageError):
     """The corpus given cannot be read at all (missing path, nothing readable)."""

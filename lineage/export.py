@@ -120,6 +120,42 @@ def to_json(result: "TraceResult") -> dict[str, object]:
     }
 
 
+def write_outputs(result: "TraceResult", folder: str | os.PathLike[str], *, max_nodes: int = 60,
+                  per_cluster: bool = False, workers: int = 1) -> list[Path]:
+    """Write every output of a trace into ``folder``; return the paths, in this order:
+    lineage.json, lineage.graphml, lineage.png, report.html (then lineage-c1.png, ... with
+    ``per_cluster``).
+
+    With ``workers`` above 1 (and where processes can fork) the diagrams and the report are
+    drawn in a forked process while this one writes the JSON and the GraphML: the two halves
+    take about as long (2.6 + 2.0 s against 1.9 + 3.7 s for 25,000 documents). The fork
+    shares the result with this process instead of copying it; the trace's peak memory is
+    earlier, in alignment. An error in either half is raised here, after both ended.
+    """
+    from lineage.parallel import run_forked
+
+    out = Path(folder)
+    drawn = run_forked(_draw, (result, out, max_nodes, per_cluster), enabled=workers > 1)
+    try:
+        write_json(result, out / "lineage.json")
+        write_graphml(result, out / "lineage.graphml")
+    finally:
+        pictures = drawn.result()  # waited for even when the writes above failed
+    return [out / "lineage.json", out / "lineage.graphml", *pictures]
+
+
+def _draw(args: tuple) -> list[Path]:
+    """The diagram(s) and the report of :func:`write_outputs`."""
+    from lineage.render import render_cluster_pngs, render_png
+    from lineage.report import write_report
+
+    result, out, max_nodes, per_cluster = args
+    render_png(result, out / "lineage.png", max_nodes=max_nodes)
+    write_report(result, out / "report.html")
+    per = render_cluster_pngs(result, out) if per_cluster else []
+    return [out / "lineage.png", out / "report.html", *per]
+
+
 def write_json(result: "TraceResult", path: str | os.PathLike[str]) -> None:
     data = json_layout(to_json(result)).encode("utf-8")
     write_atomic(path, lambda f: f.write(data))

@@ -65,6 +65,56 @@ def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> I
         yield from pool.imap(func, batches)
 
 
+class Forked:
+    """The pending result of :func:`run_forked`: :meth:`result` waits for it (and re-raises its error)."""
+
+    def __init__(self, run: Callable[[], object] | None = None, process=None, receive=None) -> None:
+        self.run, self.process, self.receive = run, process, receive
+
+    def result(self):
+        if self.run is not None:
+            return self.run()
+        try:
+            ok, value = self.receive.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            self.process.join()
+            raise RuntimeError(f"a forked worker ended with exit code {self.process.exitcode}") from None
+        self.process.join()
+        if not ok:
+            raise value
+        return value
+
+
+def run_forked(func: Callable[[T], R], arg: T, *, enabled: bool = True) -> Forked:
+    """Start ``func(arg)`` in a forked process and return at once; ``.result()`` collects it.
+
+    The child shares this process's memory (copy on write): ``arg`` is not
+    pickled, only the return value or the exception comes back. Where
+    forking is not available, or ``enabled`` is false, ``func(arg)`` runs in
+    this process when ``.result()`` is asked for.
+
+    >>> run_forked(abs, -3).result(), run_forked(abs, -4, enabled=False).result()
+    (3, 4)
+    """
+    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        return Forked(lambda: func(arg))
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_forked_job, args=(func, arg, send), daemon=True)
+    process.start()
+    send.close()  # the child holds the sending end: its exit without a message reads as EOF here
+    return Forked(process=process, receive=receive)
+
+
+def _forked_job(func: Callable, arg: object, send) -> None:
+    try:
+        message = (True, func(arg))
+    except BaseException as exc:  # handed to the parent, which raises it
+        message = (False, exc)
+    send.send(message)
+    send.close()
+
+
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
     """``items`` cut into consecutive slices of at most ``size``.
 

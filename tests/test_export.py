@@ -33,3 +33,35 @@ def test_lineage_json_has_one_line_per_document_and_edge(tmp_path):
     for edge in result.to_json()["edges"]:
         assert "    " + json.dumps(edge, ensure_ascii=False) in {line.rstrip(",") for line in lines}
     assert len(lines) >= len(result.documents) + len(result.edges)
+
+
+def test_outputs_written_in_a_forked_process_are_the_same_files(tmp_path):
+    from lineage.export import write_outputs
+
+    result = trace([SEEDS])
+    one = write_outputs(result, tmp_path / "one", workers=1, per_cluster=True)
+    two = write_outputs(result, tmp_path / "two", workers=2, per_cluster=True)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert [p.name for p in one][:4] == ["lineage.json", "lineage.graphml", "lineage.png", "report.html"]
+    assert len(one) > 4  # the cluster diagrams
+    for a, b in zip(one, two):
+        assert a.exists() and b.exists()
+        if a.suffix != ".png":  # PNGs carry no timestamp either, but compare the texts exactly
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_failure_in_the_forked_writer_reaches_the_caller(tmp_path, monkeypatch):
+    import pytest
+
+    from lineage import report
+    from lineage.errors import OutputError
+    from lineage.export import write_outputs
+
+    def refuse(result, path):
+        raise OutputError(f"cannot write to {path}", fix="choose another -o folder")
+
+    monkeypatch.setattr(report, "write_report", refuse)  # the forked child inherits the patch
+    with pytest.raises(OutputError) as caught:
+        write_outputs(trace([SEEDS]), tmp_path, workers=2)
+    assert caught.value.fix == "choose another -o folder"
+    assert (tmp_path / "lineage.json").exists()  # the other half still finished

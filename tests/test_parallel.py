@@ -89,3 +89,21 @@ def test_cli_workers_and_profile(tmp_path):
     stages = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("profile:")]
     assert stages == ["read", "normalise+shingle", "sign", "candidates", "align", "direction", "graph", "write",
                       "total"]
+
+
+def test_run_forked_returns_the_value_or_raises_the_error():
+    import os
+
+    from lineage.parallel import run_forked
+
+    assert run_forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    assert run_forked(sorted, [2, 1], enabled=False).result() == [1, 2]
+    with pytest.raises(ConfigError, match="too many") as caught:
+        run_forked(_raise_config_error, None).result()
+    assert caught.value.fix == "use fewer"
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        run_forked(os._exit, 3).result()  # a child that dies without a word
+
+
+def _raise_config_error(_):
+    raise ConfigError("too many", fix="use fewer")
