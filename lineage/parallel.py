@@ -167,7 +167,7 @@ def _shingle_task(task: tuple[Sequence[str], int, int, int, bool]) -> ShingleBat
     return shingle_batch(texts, k=k, num_perm=num_perm, seed=seed, kernel=kernel)
 
 
-# From about this many documents the compiled kernel's one-time load (~1 s) pays for itself.
+# From about this many documents the compiled kernels' one-time load (~1 s) pays for itself.
 KERNEL_MIN_DOCS = 10_000
 
 
@@ -177,9 +177,14 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
     size = batch_size(len(texts), workers, most=1000, least=50)
     kernel = len(texts) >= KERNEL_MIN_DOCS
     if kernel:
+        from lineage.kernels import load
+        from lineage.shingles import TOKEN_KERNEL
         from lineage.signatures import _compiled_kernel
 
-        kernel = _compiled_kernel() is not None  # loaded here, so forked workers inherit it
+        # loaded here, so forked workers (of this stage and the later ones) inherit them; the
+        # tokeniser gives the same tokens and hashes as the Python path (lineage.shingles)
+        load(*TOKEN_KERNEL)
+        kernel = _compiled_kernel() is not None
     tasks = [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
     done = 0
     for result in run_batches(_shingle_task, tasks, workers):
@@ -225,11 +230,10 @@ def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray
     >>> len(p.tokens[7]), p.unique[7].tolist() == sorted(set(p.hashes[7].tolist()))
     (6, True)
     """
-    from lineage.normalise import tokenize
     from lineage.pipeline import Prepared
-    from lineage.shingles import shingle_hashes, unique_sorted
+    from lineage.shingles import shingle_hashes, tokenize_hashed, unique_sorted
 
-    tokens = {i: tokenize(doc.text) for i, doc in docs.items()}
+    tokens = {i: tokenize_hashed(doc.text) for i, doc in docs.items()}
     hashes = {i: shingle_hashes(t, k=k) for i, t in tokens.items()}
     unique = dict(sets or {}) | {i: unique_sorted(h) for i, h in hashes.items()}
     return Prepared(docs, tokens, hashes, unique)  # type: ignore[arg-type]

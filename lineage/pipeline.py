@@ -48,9 +48,9 @@ from lineage.evidence import (
     token_spans,
 )
 from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
-from lineage.normalise import Tokens, tokenize
+from lineage.normalise import Tokens
 from lineage.relation import classify
-from lineage.shingles import shingle_hashes
+from lineage.shingles import shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
 from lineage.witness import pick_witnesses, shared_readings, with_layout_free, witness_votes
 
@@ -318,7 +318,7 @@ def prepare(docs: list[Document], config: Config, report: Progress,
     offsets = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))) if lengths else np.zeros(1, np.int64)
     unique = PackedSets(np.concatenate(values) if values else np.zeros(0, np.uint64), offsets.astype(np.int64))
     signatures = np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint64)
-    tokens = _OnDemand(lambda i: tokenize(docs[i].text), len(docs))
+    tokens = _OnDemand(lambda i: tokenize_hashed(docs[i].text), len(docs))
     hashes = _OnDemand(lambda i: shingle_hashes(tokens[i], k=config.k), len(docs))
     report("sign", len(docs), len(docs))
     if profile is not None:
@@ -508,7 +508,8 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
         return Verified(i, j, al, relation, None)
     ev = pair_evidence(a, ta, b, tb, al,
                        a_neutral=boilerplate_mask(prepared.hashes[i], len(ta), config.k, boilerplate),
-                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate))
+                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate),
+                       a_marks=prepared.line_marks(i), b_marks=prepared.line_marks(j))
     # an appended unrelated story may hide that the rest is a copy; it never makes quotations one
     relation = classify(_without_unrelated(al, ev), quote_words=config.quote_words) or relation
     return Verified(i, j, al, relation, ev)

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from lineage.kernels import loaded
 from lineage.normalise import Tokens, ascii_words, tokenize
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
@@ -144,8 +145,50 @@ def text_token_hashes(text: str) -> np.ndarray:
 
 def _ascii_token_hashes(text: str) -> np.ndarray:
     """:func:`text_token_hashes` of a text whose word characters are all ASCII."""
+    if loaded(*TOKEN_KERNEL) is not None:
+        return _compiled_ascii_tokens(text)[2]
     words = text.encode("ascii", errors="replace").translate(_WORD_BYTES).split()
     return _cached_hashes(_BYTE_HASHES, words, _ascii_hash)
+
+
+TOKEN_KERNEL = ("lineage._token_kernel", "ascii_tokens")
+_TABLE: list = []  # the compiled tokeniser's word-key -> token-hash table, made when first needed
+
+
+def tokenize_hashed(text: str) -> Tokens:
+    """``tokenize(text)`` with its token hashes (:func:`token_hashes`) already kept on it.
+
+    When the compiled tokeniser is loaded (``lineage.kernels.load(*TOKEN_KERNEL)``,
+    done by the bulk stages for large corpora) an ASCII-word text is split and
+    hashed in one compiled pass; otherwise this is :func:`tokenize`, the hashes
+    computed when first asked for. The tokens and hashes are the same either way.
+
+    >>> t = tokenize_hashed("Talks in MOSCOW, “again”")
+    >>> t.norms, token_hashes(t).tolist() == [token_hash(w) for w in t.norms]
+    (('talks', 'in', 'moscow', 'again'), True)
+    """
+    if loaded(*TOKEN_KERNEL) is None or not ascii_words(text):
+        return tokenize(text)
+    starts, ends, hashes = _compiled_ascii_tokens(text)
+    tokens = Tokens(text, None, starts, ends)
+    tokens.hashes = hashes
+    return tokens
+
+
+def _compiled_ascii_tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spans and token hashes of an ASCII-word text from the compiled tokeniser; the words its
+    table lacks are hashed here (``token_hash``) and added to it."""
+    from lineage._token_kernel import new_table, remember
+
+    if not _TABLE or len(_TABLE[0]) > _BYTE_HASHES_MAX:
+        _TABLE[:] = [new_table()]
+    buf = np.frombuffer(text.encode("ascii", errors="replace").translate(_WORD_BYTES), dtype=np.uint8)
+    starts, ends, hashes, keys, missing = loaded(*TOKEN_KERNEL)(buf, _TABLE[0])
+    if len(missing):
+        hashes[missing] = _cached_hashes(
+            _BYTE_HASHES, [buf[starts[t] : ends[t]].tobytes() for t in missing.tolist()], _ascii_hash)
+        remember(_TABLE[0], keys, hashes, missing)
+    return starts, ends, hashes
 
 
 def _ascii_hash(word: bytes) -> int:

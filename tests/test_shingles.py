@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lineage.normalise import tokenize
-from lineage.shingles import combine, shingle_hash, shingle_hashes
+from lineage.shingles import combine, shingle_hash, shingle_hashes, text_token_hashes, token_hash
 
 
 def test_count_and_short_texts():
@@ -41,3 +41,29 @@ def test_combine_width():
     h = np.arange(1, 8, dtype=np.uint64)
     assert len(combine(h, 3)) == 5
     assert combine(h, 3)[1] == combine(h[1:4], 3)[0]
+
+
+# --- the compiled tokeniser gives the Python path's tokens and hashes ---------------------------
+
+_ascii_words_text = st.text(
+    alphabet=st.sampled_from("aBcdEfghIJklmnopqrsTuvwxyZ0123456789 \n\t.,;'\"-“”’—é"), max_size=300
+) | st.lists(st.sampled_from(["internationalisation", "x", "Rates", "rose", "2026", "a1b2c3d4e5f6g7", "abcdefghijkl",
+                              "abcdefghijklm", "ZZZZZZZZZZZZ", "9" * 13]), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ascii_words_text)
+def test_compiled_tokeniser_gives_the_same_tokens_and_hashes(text):
+    from lineage.kernels import load
+    from lineage.shingles import TOKEN_KERNEL, token_hashes, tokenize_hashed
+
+    assert load(*TOKEN_KERNEL) is not None  # numba is an install requirement
+    plain = tokenize(text)
+    want = [token_hash(w) for w in plain.norms]
+    got = tokenize_hashed(text)
+    assert got.starts.tolist() == plain.starts.tolist() and got.ends.tolist() == plain.ends.tolist()
+    assert got.norms == plain.norms
+    assert token_hashes(got).tolist() == want
+    assert text_token_hashes(text).tolist() == want
+    again = tokenize_hashed(text)  # now every packed word is in the table
+    assert token_hashes(again).tolist() == want
