@@ -65,8 +65,26 @@ def document_frequency_filter(hash_sets: Sequence[np.ndarray] | PackedSets, max_
     values = pack(hash_sets).values
     if len(values) == 0:
         return np.zeros(0, dtype=np.uint64)
+    candidates = values[may_reach(values, max_df + 1)]
+    if len(candidates) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    found, counts = np.unique(candidates, return_counts=True)
+    return found[counts > max_df]
+
+
+def may_reach(values: np.ndarray, least: int) -> np.ndarray:
+    """One bool per value of ``values`` (shingle occurrences, each document's set unique): False
+    where the value certainly occurs fewer than ``least`` times, True where it may reach that.
+
+    A count sketch: two rows of counters indexed by different hash bits; a value's count is
+    at most the smaller of its two counters, so every value that does reach ``least`` is kept,
+    with a few others. Linear in ``values``, no sort.
+
+    >>> may_reach(np.array([5, 7, 5, 9, 5], dtype=np.uint64), 3).tolist()
+    [True, False, True, False, True]
+    """
     # about one counter per value (at most 2**23): a value sharing both its counters with
-    # max_df others by chance is rare, and costs only an exact count, never a wrong answer
+    # others by chance is rare, and costs only an exact count later, never a wrong answer
     bits = int(min(_SKETCH_BITS, max(16, int(len(values)).bit_length())))
     size = 1 << bits
     rows = np.zeros((2, size), dtype=np.int64)
@@ -74,13 +92,10 @@ def document_frequency_filter(hash_sets: Sequence[np.ndarray] | PackedSets, max_
     for part in _chunks(values):
         for row, index in enumerate(_sketch_index(part, bits)):
             rows[row] += np.bincount(index, minlength=size)
-    frequent = [part[np.minimum(rows[0][low], rows[1][high]) > max_df]
-                for part in _chunks(values) for low, high in [_sketch_index(part, bits)]]
-    candidates = np.concatenate(frequent)
-    if len(candidates) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    found, counts = np.unique(candidates, return_counts=True)
-    return found[counts > max_df]
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate([np.minimum(rows[0][low], rows[1][high]) >= least
+                           for part in _chunks(values) for low, high in [_sketch_index(part, bits)]])
 
 
 def _sketch_index(values: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:

@@ -45,6 +45,7 @@ from typing import NamedTuple
 import numpy as np
 import regex
 
+from lineage.candidates import may_reach
 from lineage.model import Alignment, Document, PairEvidence, SideProfile
 from lineage.normalise import Tokens
 from lineage.shingles import member, token_hashes
@@ -116,6 +117,17 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
         values, lengths = np.concatenate(list(unique)), np.array([len(u) for u in unique], dtype=np.int64)
     if not len(values):
         return np.zeros(0, dtype=np.uint64)
+    # A shingle in fewer than min_clusters documents is in fewer clusters: a count sketch drops
+    # most of those without sorting them (only the rest are counted exactly below).
+    keep = may_reach(values, min_clusters)
+    if not keep.all():
+        filled = lengths > 0  # reduceat sums from each start to the next: empty sets left out
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
+        lengths = np.zeros(len(lengths), dtype=np.int64)
+        lengths[filled] = np.add.reduceat(keep, starts, dtype=np.int64)
+        values = values[keep]
+        if not len(values):
+            return np.zeros(0, dtype=np.uint64)
     # Clusters per shingle = documents per shingle, less the repeats inside clusters of several
     # documents. Only those documents' (shingle, cluster) rows are sorted: sorting every row of the
     # corpus was half the direction stage.
