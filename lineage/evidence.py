@@ -86,9 +86,13 @@ def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.
     # ``boilerplate`` is sorted and unique (np.unique / np.union1d): a binary search per shingle
     # instead of np.isin, which re-sorts the whole corpus-wide set on every call.
     at = np.minimum(np.searchsorted(boilerplate, hashes), len(boilerplate) - 1)
-    for start in np.flatnonzero(boilerplate[at] == hashes).tolist():
-        mask[start : start + width] = True
-    return mask
+    starts = np.flatnonzero(boilerplate[at] == hashes)
+    if not len(starts):
+        return mask
+    # each hit covers the next `width` tokens: +1 where a cover opens, -1 where it closes
+    edges = (np.bincount(starts, minlength=n_tokens + 1)
+             - np.bincount(np.minimum(starts + width, n_tokens), minlength=n_tokens + 1))
+    return np.cumsum(edges[:-1]) > 0
 
 
 TEMPLATE_CLUSTERS = 3  # copy clusters a shingle must recur in to be a site template
@@ -118,16 +122,38 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     if not len(values):
         return np.zeros(0, dtype=np.uint64)
     # A shingle in fewer than min_clusters documents is in fewer clusters: a count sketch drops
-    # most of those without sorting them (only the rest are counted exactly below).
+    # most of those without sorting them (only the rest are counted exactly). The rest is taken in
+    # slices of the hash range (each shingle's count is its own business): the sorts' temporaries
+    # stay a few hundred MB whatever the corpus size.
     keep = may_reach(values, min_clusters)
-    if not keep.all():
-        filled = lengths > 0  # reduceat sums from each start to the next: empty sets left out
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
-        lengths = np.zeros(len(lengths), dtype=np.int64)
-        lengths[filled] = np.add.reduceat(keep, starts, dtype=np.int64)
-        values = values[keep]
-        if not len(values):
-            return np.zeros(0, dtype=np.uint64)
+    filled = lengths > 0  # reduceat sums from each start to the next: empty sets left out
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
+    component = np.asarray(component, dtype=np.int64)
+    several = np.bincount(component)[component] > 1
+    slices = max(1, -(-int(np.count_nonzero(keep)) // TEMPLATE_SLICE))
+    bounds = [0, *((2**64 // slices) * np.arange(1, slices, dtype=object)).tolist(), None]
+    found = []
+    for low, high in zip(bounds[:-1], bounds[1:]):
+        chosen = keep if slices == 1 else keep & (values >= np.uint64(low))
+        if high is not None:
+            chosen = chosen & (values < np.uint64(high))
+        counts = np.zeros(len(lengths), dtype=np.int64)
+        if len(starts):
+            counts[filled] = np.add.reduceat(chosen, starts, dtype=np.int64)
+        part = values[chosen]
+        if len(part):
+            found.append(_templates_among(part, counts, component, several, min_clusters))
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
+
+
+TEMPLATE_SLICE = 1 << 23  # shingle occurrences counted at once by template_shingles
+
+
+def _templates_among(values: np.ndarray, lengths: np.ndarray, component: np.ndarray, several: np.ndarray,
+                     min_clusters: int) -> np.ndarray:
+    """The values (sorted) found in at least ``min_clusters`` clusters, of shingle occurrences
+    ``values`` (document ``d`` owning the next ``lengths[d]``); ``several[d]``: whether ``d``'s
+    cluster has several documents."""
     # Clusters per shingle = documents per shingle, less the repeats inside clusters of several
     # documents. Only those documents' (shingle, cluster) rows are sorted: sorting every row of the
     # corpus was half the direction stage.
@@ -135,8 +161,6 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     found = ordered[starts]
     clusters = np.diff(np.append(starts, len(ordered)))
-    component = np.asarray(component, dtype=np.int64)
-    several = np.bincount(component)[component] > 1
     inside = np.repeat(several, lengths)
     grouped = values[inside]
     shared, rows = np.unique(grouped, return_counts=True)

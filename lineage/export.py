@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -73,8 +73,29 @@ def edge_json(e: LineageEdge) -> dict[str, object]:
     }
 
 
-def to_json(result: "TraceResult") -> dict[str, object]:
-    """The lineage.json object: documents, edges, clusters, skipped, params, version."""
+class LazyItems:
+    """A list whose items are made when iterated over (:func:`json_chunks` writes each as it comes).
+
+    >>> items = LazyItems(str, [1, 2]); len(items), list(items)
+    (2, ['1', '2'])
+    """
+
+    def __init__(self, make: Callable[[object], object], source: list) -> None:
+        self.make, self.source = make, source
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __iter__(self):
+        return map(self.make, self.source)
+
+
+def to_json(result: "TraceResult", *, lazy: bool = False) -> dict[str, object]:
+    """The lineage.json object: documents, edges, clusters, skipped, params, version.
+
+    ``lazy``: ``edges`` is a :class:`LazyItems`, each edge's dict made when it is written (a
+    100,000-document trace has half a million edges: about 1 KB each as dicts).
+    """
     cluster_of = result.cluster_of()
     documents = [
         {
@@ -89,7 +110,7 @@ def to_json(result: "TraceResult") -> dict[str, object]:
         }
         for d in result.documents
     ]
-    edges = [edge_json(e) for e in result.edges]
+    edges = LazyItems(edge_json, result.edges) if lazy else [edge_json(e) for e in result.edges]
     clusters = []
     for n, members in enumerate(result.clusters, start=1):
         clusters.append(
@@ -157,8 +178,9 @@ def _draw(args: tuple) -> list[Path]:
 
 
 def write_json(result: "TraceResult", path: str | os.PathLike[str]) -> None:
-    data = json_layout(to_json(result)).encode("utf-8")
-    write_atomic(path, lambda f: f.write(data))
+    data = to_json(result, lazy=True)
+    # streamed: the text of a large trace (hundreds of MB at 100,000 documents) is never whole
+    write_atomic(path, lambda f: f.writelines(chunk.encode("utf-8") for chunk in json_chunks(data)))
 
 
 def json_layout(data: dict[str, object]) -> str:
@@ -180,16 +202,24 @@ def json_layout(data: dict[str, object]) -> str:
       "skipped": []
     }
     """
-    fields = []
-    for key, value in data.items():
+    return "".join(json_chunks(data))
+
+
+def json_chunks(data: dict[str, object]) -> Iterator[str]:
+    """:func:`json_layout` in pieces (at most one list item each), for writing as they come."""
+    yield "{\n"
+    for number, (key, value) in enumerate(data.items()):
         name = json.dumps(key, ensure_ascii=False)
-        if isinstance(value, list) and value:
-            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
-            fields.append(f"  {name}: [\n{items}\n  ]")
+        yield ",\n" if number else ""
+        if isinstance(value, (list, LazyItems)) and len(value):
+            yield f"  {name}: [\n"
+            for position, item in enumerate(value):
+                yield (",\n    " if position else "    ") + json.dumps(item, ensure_ascii=False)
+            yield "\n  ]"
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            fields.append(f"  {name}: {text}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+            yield f"  {name}: {text}"
+    yield "\n}\n"
 
 
 def graphml_items(result: "TraceResult") -> tuple[list[tuple[str, dict]], list[tuple[str, str, dict]]]:

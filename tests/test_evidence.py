@@ -133,3 +133,32 @@ def test_template_shingles_counts_distinct_clusters(sets, data):
     expected = sorted(v for v in set().union(*sets) if len({label[d] for d in range(n) if v in sets[d]}) >= 3)
     assert template_shingles(unique, np.array(label)).tolist() == expected
     assert template_shingles(pack(unique), np.array(label)).tolist() == expected
+
+
+def test_template_shingles_in_slices_of_the_hash_range_give_the_same_set(monkeypatch):
+    from lineage import evidence
+
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**64 - 1, size=300, dtype=np.uint64)  # spread over the whole hash range
+    sets = [np.unique(rng.choice(pool, size=int(rng.integers(0, 40)))) for _ in range(120)]
+    label = np.array([d if d % 3 == 0 else d - d % 3 for d in range(120)])  # clusters of three
+    whole = template_shingles(sets, label)
+    assert len(whole) > 10
+    monkeypatch.setattr(evidence, "TEMPLATE_SLICE", 50)  # dozens of slices
+    assert template_shingles(sets, label).tolist() == whole.tolist()
+    expected = sorted(v for v in {int(x) for s in sets for x in s}
+                      if len({label[d] for d in range(120) if v in {int(x) for x in sets[d]}}) >= 3)
+    assert whole.tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 7), st.data())
+def test_boilerplate_mask_covers_the_tokens_of_every_neutral_shingle(n, k, data):
+    from lineage.evidence import boilerplate_mask
+
+    count = (n - k + 1 if n >= k else 1) if n else 0  # shingles of n tokens (fewer than k: one of all)
+    hashes = np.array(data.draw(st.lists(st.integers(0, 20), min_size=count, max_size=count)), dtype=np.uint64)
+    neutral = np.unique(np.array(data.draw(st.lists(st.integers(0, 20), max_size=10)), dtype=np.uint64))
+    want = [any(hashes[s] in set(neutral.tolist()) for s in range(max(0, t - k + 1), min(t + 1, count)))
+            for t in range(n)]
+    assert boilerplate_mask(hashes, n, k, neutral).tolist() == want
