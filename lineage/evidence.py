@@ -48,7 +48,7 @@ import regex
 from lineage.candidates import may_reach
 from lineage.model import Alignment, Document, PairEvidence, SideProfile
 from lineage.normalise import Tokens
-from lineage.shingles import member, token_hashes
+from lineage.shingles import member, token_hashes, unique_sorted
 
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
@@ -66,10 +66,16 @@ _DATELINE = regex.compile(
 
 
 def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Convert ``[start, end)`` character spans to token index spans."""
-    return [
-        (int(np.searchsorted(tokens.starts, s)), int(np.searchsorted(tokens.starts, e))) for s, e in char_spans
-    ]
+    """Convert ``[start, end)`` character spans to token index spans.
+
+    >>> from lineage.normalise import tokenize
+    >>> token_spans(tokenize("Rates rose again on Monday."), [(6, 16), (20, 26)])
+    [(1, 3), (4, 5)]
+    """
+    if not char_spans:
+        return []
+    at = np.searchsorted(tokens.starts, np.asarray(char_spans, dtype=np.int64).ravel()).tolist()
+    return list(zip(at[::2], at[1::2]))
 
 
 def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.ndarray | None) -> np.ndarray:
@@ -193,8 +199,8 @@ def _content(ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     >>> _content(np.array([7, 3, 7, 5]), np.array([4, 2, 4, 3])).tolist()
     [3, 5, 7]
     """
-    long = np.unique(ids[lengths >= 4])
-    return long if len(long) >= 5 else np.unique(ids)
+    long = unique_sorted(ids[lengths >= 4])
+    return long if len(long) >= 5 else unique_sorted(ids)
 
 
 def _related(ids: np.ndarray, lengths: np.ndarray, shared: np.ndarray) -> float:

@@ -185,6 +185,8 @@ class Prepared:
     _index: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _marks: dict[int, LineMarks] = field(default_factory=dict)
     _layout_free: dict[int, np.ndarray] = field(default_factory=dict)
+    _neutral: dict[int, np.ndarray] = field(default_factory=dict)
+    _neutral_of: np.ndarray | None = None  # the neutral set the masks in _neutral were made for
     words: np.ndarray | None = None  # tokens per document
     signatures: np.ndarray | None = None  # (documents, num_perm) MinHash signatures
 
@@ -208,6 +210,15 @@ class Prepared:
             self._layout_free[index] = with_layout_free(
                 self.unique[index], self.tokens[index], self.line_marks(index).short, k)
         return self._layout_free[index]
+
+    def neutral_mask(self, index: int, neutral: np.ndarray, k: int) -> np.ndarray:
+        """One document's :func:`lineage.evidence.boilerplate_mask` for the sorted set ``neutral``,
+        computed once per document while ``neutral`` stays the same object."""
+        if neutral is not self._neutral_of:
+            self._neutral, self._neutral_of = {}, neutral
+        if index not in self._neutral:
+            self._neutral[index] = boilerplate_mask(self.hashes[index], len(self.tokens[index]), k, neutral)
+        return self._neutral[index]
 
     def hash_index(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """One document's :func:`lineage.alignment.hash_index`, computed once when first needed."""
@@ -433,8 +444,7 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
             f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",))
     dropped = config.dropped_families()
     ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
-    na = boilerplate_mask(prepared.hashes[v.i], len(ta), config.k, neutral)
-    nb = boilerplate_mask(prepared.hashes[v.j], len(tb), config.k, neutral)
+    na, nb = prepared.neutral_mask(v.i, neutral, config.k), prepared.neutral_mask(v.j, neutral, config.k)
     # one passage-to-token conversion per side serves the blocks, the context and the witness readings
     spans_a = token_spans(ta, [p.source for p in al.passages])
     spans_b = token_spans(tb, [p.target for p in al.passages])

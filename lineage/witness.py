@@ -36,7 +36,7 @@ import numpy as np
 
 from lineage.alignment import sorted_set
 from lineage.normalise import Tokens
-from lineage.shingles import combine, combine_rows, member, token_hashes
+from lineage.shingles import combine, combine_rows, member, token_hashes, unique_sorted
 
 MIN_READINGS = 2  # shingles a witness must confirm before its vote counts
 MAX_WITNESSES = 25  # a huge cluster votes through a deterministic sample
@@ -55,7 +55,7 @@ def readings(hashes: np.ndarray, foreign: np.ndarray, k: int) -> np.ndarray:
     width = len(foreign) - len(hashes) + 1  # shingle width actually used
     bad = np.concatenate(([0], np.cumsum(foreign, dtype=np.int64)))
     touched = bad[width : width + len(hashes)] - bad[: len(hashes)] > 0
-    return np.unique(hashes[~touched])
+    return unique_sorted(hashes[~touched])
 
 
 def shared_readings(
