@@ -562,7 +562,8 @@ def _edge(al: Alignment, relation: str, source: str, direction: str, confidence:
 
 
 def _with_tree(e: LineageEdge, on_tree: bool) -> LineageEdge:
-    return replace(e, tree=on_tree)
+    # most edges are off the tree and already say so: only the others are copied
+    return e if e.tree == on_tree else replace(e, tree=on_tree)
 
 
 CONFIG_FIELDS = tuple(f.name for f in fields(Config))
