@@ -83,6 +83,8 @@ def may_reach(values: np.ndarray, least: int) -> np.ndarray:
     >>> may_reach(np.array([5, 7, 5, 9, 5], dtype=np.uint64), 3).tolist()
     [True, False, True, False, True]
     """
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
     # about one counter per value (at most 2**23): a value sharing both its counters with
     # others by chance is rare, and costs only an exact count later, never a wrong answer
     bits = int(min(_SKETCH_BITS, max(16, int(len(values)).bit_length())))
@@ -92,8 +94,6 @@ def may_reach(values: np.ndarray, least: int) -> np.ndarray:
     for part in _chunks(values):
         for row, index in enumerate(_sketch_index(part, bits)):
             rows[row] += np.bincount(index, minlength=size)
-    if len(values) == 0:
-        return np.zeros(0, dtype=bool)
     return np.concatenate([np.minimum(rows[0][low], rows[1][high]) >= least
                            for part in _chunks(values) for low, high in [_sketch_index(part, bits)]])
 

@@ -176,14 +176,6 @@ def stats_cmd(db, store, as_json) -> None:
         click.echo(f"  {relation:<15} {n}")
 
 
-def write_outputs(result, out: Path, max_nodes: int) -> list[Path]:
-    """lineage.json, lineage.graphml, lineage.png and report.html, as `trace` writes them."""
-    from lineage.export import write_outputs as write_all
-    from lineage.parallel import default_workers
-
-    return write_all(result, out, max_nodes=max_nodes, workers=default_workers())
-
-
 @index_group.command("export")
 @click.argument("db")
 @store_option
@@ -198,6 +190,8 @@ def export_cmd(db, store, output, max_nodes, quiet) -> None:
     Example: lineage index export news.db -o out/
     """
     from lineage.cli import StageProgress
+    from lineage.export import write_outputs
+    from lineage.parallel import default_workers
 
     index = open_index(db, store)
     progress = StageProgress(quiet)
@@ -206,7 +200,7 @@ def export_cmd(db, store, output, max_nodes, quiet) -> None:
     finally:
         progress.close()
     index.close()
-    written = write_outputs(result, Path(output), max_nodes)
+    written = write_outputs(result, Path(output), max_nodes=max_nodes, workers=default_workers())
     if not quiet:
         click.echo(report.describe())
         click.echo("wrote " + ", ".join(str(p) for p in written))

@@ -1,7 +1,7 @@
 """Compiled (numba) kernels, loaded on first use, with the NumPy path as the fallback.
 
 Each kernel lives in a module of its own (``lineage._minhash_kernel``,
-``lineage._align_kernel``) so that importing :mod:`lineage` never loads
+``lineage._align_kernel``, ``lineage._token_kernel``) so that importing :mod:`lineage` never loads
 numba. :func:`load` imports one kernel once per process; when numba is
 missing or broken it returns None and the caller runs its NumPy path, which
 gives the same values. A kernel loaded before worker processes fork is

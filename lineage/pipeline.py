@@ -517,8 +517,8 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
         # statement quoted by independent reports); their evidence would go unused
         return Verified(i, j, al, relation, None)
     ev = pair_evidence(a, ta, b, tb, al,
-                       a_neutral=boilerplate_mask(prepared.hashes[i], len(ta), config.k, boilerplate),
-                       b_neutral=boilerplate_mask(prepared.hashes[j], len(tb), config.k, boilerplate),
+                       a_neutral=prepared.neutral_mask(i, boilerplate, config.k),
+                       b_neutral=prepared.neutral_mask(j, boilerplate, config.k),
                        a_marks=prepared.line_marks(i), b_marks=prepared.line_marks(j))
     # an appended unrelated story may hide that the rest is a copy; it never makes quotations one
     relation = classify(_without_unrelated(al, ev), quote_words=config.quote_words) or relation

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _TRACE = """
-import json, sys
+import sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 import lineage
