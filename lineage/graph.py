@@ -31,6 +31,21 @@ def is_copy(edge: LineageEdge) -> bool:
     return edge.relation in COPY_RELATIONS
 
 
+def containment(edge: LineageEdge) -> tuple[float, float]:
+    """``(source_in_target, target_in_source)`` the tree weighs by: the story containments when
+    the edge has them (page furniture and templates left out), else the exact ones.
+
+    >>> from lineage.model import LineageEdge
+    >>> containment(LineageEdge("a", "b", "derived", "forward", 0.9, 0.3, 0.4, 0.9, (), ()))
+    (0.4, 0.9)
+    >>> containment(LineageEdge("a", "b", "derived", "forward", 0.9, 0.3, 0.4, 0.9, (), (), False, 0.5, 1.0))
+    (0.5, 1.0)
+    """
+    if edge.story_source_in_target is None or edge.story_target_in_source is None:
+        return edge.source_in_target, edge.target_in_source
+    return edge.story_source_in_target, edge.story_target_in_source
+
+
 SOURCE_POWER = 0.5  # how much the share of the parent found in the child counts (see lineage_forest)
 HIDDEN_COST = 0.25  # weight a hidden source must win back before it is worth positing
 
@@ -46,7 +61,9 @@ def lineage_forest(
     explains more of its child than a grandparent does), times, damped, how
     much of the parent the copy carries (a sibling has changes and additions
     of its own that the child lacks; the true parent has only what the child
-    cut). Documents joined by common-source
+    cut). The containments are those of the story text (:func:`containment`):
+    a parent on a site that breaks paragraphs with "Advertisement" lines must
+    not lose its child to a sibling laid out like the child. Documents joined by common-source
     edges may instead hang from a hidden source, which costs ``hidden_cost``
     and is kept only if it adopts at least two documents.
     """
@@ -91,8 +108,9 @@ def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
     for e in edges:  # one pass: each common-source edge raises its two ends' weights
         if e.direction == "common-source" and is_copy(e):
             weights = groups[group_of[e.source]]
-            weights[e.source] = max(weights[e.source], e.confidence * e.source_in_target)
-            weights[e.target] = max(weights[e.target], e.confidence * e.target_in_source)
+            s_in_t, t_in_s = containment(e)
+            weights[e.source] = max(weights[e.source], e.confidence * s_in_t)
+            weights[e.target] = max(weights[e.target], e.confidence * t_in_s)
     return groups
 
 
@@ -144,7 +162,8 @@ def _arborescence(ids, edges, groups, hidden_cost):
     for e in edges:
         if not is_copy(e) or e.direction == "common-source":
             continue
-        strength = e.confidence * e.target_in_source * e.source_in_target ** SOURCE_POWER
+        s_in_t, t_in_s = containment(e)
+        strength = e.confidence * t_in_s * s_in_t ** SOURCE_POWER
         g.add_edge(e.source, e.target, weight=round(strength, 6) + 1e-6 + _tie_break(e.source, e.target))
     for h, weights in groups.items():
         # Every node, a hidden one too, must hang somewhere, so the root edge is free and the
@@ -232,5 +251,7 @@ def build_graph(docs: Sequence[Document], edges: Iterable[LineageEdge], parents:
             passages=len(e.passages),
             evidence=list(e.evidence),
             tree=e.tree,
+            story_source_in_target=e.story_source_in_target,  # what the tree weighed; None for
+            story_target_in_source=e.story_target_in_source,  # quote-only (left out of GraphML)
         )
     return g

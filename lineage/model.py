@@ -146,6 +146,10 @@ class LineageEdge:
     passages: tuple[Passage, ...]
     evidence: tuple[str, ...]
     tree: bool = False
+    # the same containments over the story text (boilerplate, site templates and one-line page
+    # furniture left out): what the lineage tree weighs parents by; None for quote-only pairs
+    story_source_in_target: float | None = None
+    story_target_in_source: float | None = None
 
     @property
     def shared_words(self) -> int:

@@ -50,9 +50,9 @@ from lineage.evidence import (
 from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
 from lineage.normalise import Tokens
 from lineage.relation import classify
-from lineage.shingles import shingle_hashes, tokenize_hashed
+from lineage.shingles import member, shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
-from lineage.witness import pick_witnesses, shared_readings, with_layout_free, witness_votes
+from lineage.witness import pick_witnesses, readings, shared_readings, with_layout_free, witness_votes
 
 Progress = Callable[[str, int, int], None]
 
@@ -186,6 +186,7 @@ class Prepared:
     _marks: dict[int, LineMarks] = field(default_factory=dict)
     _layout_free: dict[int, np.ndarray] = field(default_factory=dict)
     _neutral: dict[int, np.ndarray] = field(default_factory=dict)
+    _story: dict[int, np.ndarray] = field(default_factory=dict)
     _neutral_of: np.ndarray | None = None  # the neutral set the masks in _neutral were made for
     words: np.ndarray | None = None  # tokens per document
     signatures: np.ndarray | None = None  # (documents, num_perm) MinHash signatures
@@ -214,11 +215,30 @@ class Prepared:
     def neutral_mask(self, index: int, neutral: np.ndarray, k: int) -> np.ndarray:
         """One document's :func:`lineage.evidence.boilerplate_mask` for the sorted set ``neutral``,
         computed once per document while ``neutral`` stays the same object."""
-        if neutral is not self._neutral_of:
-            self._neutral, self._neutral_of = {}, neutral
+        self._for_neutral(neutral)
         if index not in self._neutral:
             self._neutral[index] = boilerplate_mask(self.hashes[index], len(self.tokens[index]), k, neutral)
         return self._neutral[index]
+
+    def story(self, index: int, neutral: np.ndarray, k: int) -> np.ndarray:
+        """One document's story shingles, sorted: those of the text read without its one-line
+        page furniture ("Advertisement": no shingle touches it, and the shingles that run across
+        it are added), less the sorted set ``neutral`` (boilerplate, site templates). Computed once
+        per document while ``neutral`` stays the same object."""
+        self._for_neutral(neutral)
+        if index not in self._story:
+            layout = self.line_marks(index).short
+            if layout.any():
+                text = with_layout_free(readings(self.hashes[index], layout, k), self.tokens[index], layout, k)
+            else:
+                text = self.unique[index]
+            self._story[index] = text[~member(text, neutral)]
+        return self._story[index]
+
+    def _for_neutral(self, neutral: np.ndarray) -> None:
+        # the per-document caches made for another neutral set are stale
+        if neutral is not self._neutral_of:
+            self._neutral, self._story, self._neutral_of = {}, {}, neutral
 
     def hash_index(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """One document's :func:`lineage.alignment.hash_index`, computed once when first needed."""
@@ -465,7 +485,25 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
             [prepared.unique[w] for w in witnesses], neutral,
         )
     verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)
-    return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence)
+    story = story_containment(prepared.story(v.i, neutral, config.k), prepared.story(v.j, neutral, config.k))
+    return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence, story)
+
+
+def story_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(a in b, b in a)``: the share of each sorted unique story-shingle set found in the other.
+
+    Exact containment counts what a page adds around the story: a site's
+    template, and the shingles an "Advertisement" line breaks. A copy on
+    another site has neither, so a verbatim sibling with the copy's layout
+    can explain it better than its true parent. The lineage tree weighs
+    parents by these instead (see :meth:`Prepared.story`).
+
+    >>> import numpy as np
+    >>> story_containment(np.array([1, 2, 3, 4], dtype=np.uint64), np.array([3, 4], dtype=np.uint64))
+    (0.5, 1.0)
+    """
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return round(shared / len(a), 4) if len(a) else 0.0, round(shared / len(b), 4) if len(b) else 0.0
 
 
 def copy_graph(n: int, verified: list[Verified]) -> tuple[dict[int, set[int]], np.ndarray]:
@@ -544,9 +582,11 @@ def _without_unrelated(al: Alignment, ev: PairEvidence, least: float = 0.2) -> A
 
 
 def _edge(al: Alignment, relation: str, source: str, direction: str, confidence: float,
-          evidence: tuple[str, ...]) -> LineageEdge:
-    """A LineageEdge from an (a, b) alignment, oriented with ``source`` first."""
+          evidence: tuple[str, ...], story: tuple[float, float] | None = None) -> LineageEdge:
+    """A LineageEdge from an (a, b) alignment, oriented with ``source`` first; ``story`` is
+    :func:`story_containment` of (a, b), None for quote-only pairs."""
     forward = source == al.a
+    a_in_b, b_in_a = story if story is not None else (None, None)
     return LineageEdge(
         source=al.a if forward else al.b,
         target=al.b if forward else al.a,
@@ -558,6 +598,8 @@ def _edge(al: Alignment, relation: str, source: str, direction: str, confidence:
         target_in_source=al.b_in_a if forward else al.a_in_b,
         passages=al.passages if forward else tuple(p.flipped() for p in al.passages),
         evidence=evidence,
+        story_source_in_target=a_in_b if forward else b_in_a,
+        story_target_in_source=b_in_a if forward else a_in_b,
     )
 
 

@@ -105,3 +105,37 @@ def test_best_parents_is_the_maximum_arborescence_whenever_it_is_acyclic(raw):
         assert not nx.is_directed_acyclic_graph(nx.DiGraph((u, v) for v, u in parents.items()))
     else:
         assert set(greedy) == best
+
+
+def test_story_containment_weighs_the_parent_when_the_edge_has_it():
+    # Exact containment says the sibling explains more of the child (a layout shared with it);
+    # the story containments, page furniture left out, say the parent does: the tree follows them.
+    parent = LineageEdge("p", "c", "derived", "forward", 0.9, 0.2, 0.6, 0.7, (), ("x",),
+                         story_source_in_target=0.95, story_target_in_source=0.9)
+    sibling = LineageEdge("s", "c", "derived", "forward", 0.9, 0.2, 0.9, 0.9, (), ("x",),
+                          story_source_in_target=0.8, story_target_in_source=0.9)
+    assert lineage_forest(["c", "p", "s"], [parent, sibling])[0]["c"] == "p"
+    # without story containments (an index written before them), the exact ones decide
+    old = [E("p", "c", sit=0.6, tis=0.7), E("s", "c", sit=0.9, tis=0.9)]
+    assert lineage_forest(["c", "p", "s"], old)[0]["c"] == "s"
+
+
+def test_trace_story_containment_ignores_advertisement_lines(tmp_path):
+    import lineage.pipeline as lp
+
+    paragraphs = [
+        "The central bank raised its main interest rate by half a point on Tuesday, citing inflation.",
+        "Officials said the decision was taken unanimously after two days of talks in the capital.",
+        "Markets had expected a smaller move, and the currency rose sharply against the dollar.",
+        "Economists warned that mortgage costs would climb for millions of households this year.",
+        "The bank signalled that further increases could follow if prices keep rising quickly.",
+        "Opposition leaders called the move reckless and demanded a debate in parliament next week.",
+    ]
+    (tmp_path / "paged.txt").write_text("\n\nAdvertisement\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    result = lp.trace([tmp_path], config=lp.Config(workers=1))
+    [edge] = result.edges
+    assert min(edge.source_in_target, edge.target_in_source) < 0.9  # the ad lines break shingles
+    assert (edge.story_source_in_target, edge.story_target_in_source) == (1.0, 1.0)
+    g = result.graph
+    assert g.edges[edge.source, edge.target]["story_source_in_target"] == 1.0
