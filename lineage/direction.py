@@ -56,6 +56,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "time": ("time",),
     "credit": ("credit",),
     "dateline": ("dateline",),
+    "outlet": ("outlet",),  # a second pass over the whole corpus: lineage.outlets
 }
 ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit", "dateline")
 COMMON = ("both_added", "both_derived", "both_commentary", "both_tail", "witness_both")

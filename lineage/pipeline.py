@@ -34,7 +34,7 @@ from lineage.parallel import (
 )
 from lineage.representatives import PackedSets, components, pack
 from lineage.corpus import load_corpus
-from lineage.direction import FAMILIES, decide
+from lineage.direction import FAMILIES, decide, load_model
 from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
@@ -49,6 +49,7 @@ from lineage.evidence import (
 )
 from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
 from lineage.normalise import Tokens
+from lineage.outlets import reweigh
 from lineage.relation import classify
 from lineage.shingles import member, shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
@@ -444,7 +445,15 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
             edges[copies[item]] = edge  # type: ignore[assignment]
         batched += len(found)
         report("direction", done + batched, len(verified))
-    return edges  # type: ignore[return-value]
+    return weigh_outlets(prepared.docs, edges, config)  # type: ignore[arg-type]
+
+
+def weigh_outlets(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
+    """Direction's second pass: outlet reputation (:mod:`lineage.outlets`) over all the edges."""
+    model = load_model()
+    weight = 0.0 if "outlet" in config.dropped_families() else model["orient"].get("outlet", 0.0)
+    threshold = model.get("threshold", 0.6) if config.threshold is None else config.threshold
+    return reweigh(edges, {d.id: d.outlet for d in docs}, weight=weight, threshold=threshold)
 
 
 def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,

@@ -62,6 +62,7 @@ from lineage.pipeline import (
     assemble,
     copy_graph,
     result_params,
+    weigh_outlets,
 )
 from lineage.representatives import (
     GROUP_CAP,
@@ -615,4 +616,4 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
         for _, found in _gather(sc, doc_rdd, tasks, needs, run, len(tasks)):
             for position, edge in found:
                 edges[position] = edge
-    return [e for e in edges if e is not None]
+    return weigh_outlets(docs, [e for e in edges if e is not None], config)

@@ -9,7 +9,8 @@ Every verified copy pair gets the features of lineage.direction.features and lab
 truth: orientation where one document is an ancestor of the other, "common source" where both
 sit in one truth tree without one descending from the other. Two logistic regressions (Newton's
 method, small L2) give the weights; the abstention threshold is read off the coverage-accuracy
-curve of the training pairs (printed).
+curve of the training pairs (printed). The outlet pass's weight (lineage.outlets) is fitted
+last, on the synth pairs, with that first-pass model fixed (fit_outlet).
 
 Usage: python scripts/fit_direction.py [--data ../shared/data] [--docs 2000] [--write]
 """
@@ -36,16 +37,19 @@ from lineage.pipeline import Config, find_candidates, prepare, verify_pairs  # n
 SYNTH_SEEDS = (11, 12, 13)
 
 
-def pair_features(paths, metadata=None):
+def pair_features(paths, metadata=None, outlets=None):
     """Yield (a_id, b_id, orient features, common features) for every verified copy pair.
 
     Runs the real pipeline stages; the orient stage's decisions are captured by
     wrapping ``lineage.pipeline.decide``, so the features are exactly those trace uses.
+    ``outlets``, a dict, receives each document's outlet.
     """
     import lineage.pipeline as lp
 
     config = Config(workers=1)  # in this process: the capture below does not reach worker processes
     docs, _ = load_corpus(paths, metadata=metadata)
+    if outlets is not None:
+        outlets.update((d.id, d.outlet) for d in docs)
     quiet = lambda *a: None  # noqa: E731
     prepared = prepare(docs, config, quiet)
     pairs, boilerplate, _ = find_candidates(prepared, config, quiet)
@@ -76,7 +80,9 @@ def _hidden_common(forest, a: str, b: str) -> bool:
     return node in up and node not in forest.nodes
 
 
-def synth_samples(data: Path, tmp: Path, docs: int):
+def synth_samples(data: Path, tmp: Path, docs: int, corpora: dict | None = None):
+    """Labelled samples of the synth corpora; ``corpora``, a dict, receives per corpus its
+    outlets and every copy pair (labelled or not) for the outlet pass's fit."""
     from lineage.synth import synthesize
 
     for seed in SYNTH_SEEDS:
@@ -85,7 +91,10 @@ def synth_samples(data: Path, tmp: Path, docs: int):
         truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
         forest = truth_forest(truth)
         n = 0
-        for a, b, orient, common in pair_features([out / "docs"], out / "metadata.jsonl"):
+        outlets: dict = {}
+        pairs = []
+        for a, b, orient, common in pair_features([out / "docs"], out / "metadata.jsonl", outlets):
+            pairs.append((a, b, orient, common, 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None))
             if forest.is_ancestor(b, a):
                 yield f"synth{seed}", orient, common, 0, 0  # b is the source
             elif forest.is_ancestor(a, b):
@@ -93,6 +102,8 @@ def synth_samples(data: Path, tmp: Path, docs: int):
             elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
                 yield f"synth{seed}", orient, common, None, 1
             n += 1
+        if corpora is not None:
+            corpora[f"synth{seed}"] = (outlets, pairs)
         print(f"synth seed {seed}: {n} copy pairs", file=sys.stderr)
 
 
@@ -128,14 +139,59 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, intercept: bool, l2
     return beta
 
 
+def fit_outlet(corpora: dict, model: dict) -> float:
+    """The weight of the outlet pass (:mod:`lineage.outlets`), fitted on the ancestor pairs of the
+    synth corpora with the first-pass model fixed: each corpus's first-pass verdicts (as trace
+    makes them) give the outlet reputations, then a one-parameter logistic regression with the
+    first-pass log-odds as offset. PAN has no outlets and takes no part."""
+    from lineage.direction import probabilities
+    from lineage.model import LineageEdge
+    from lineage.outlets import reputations, term
+
+    offsets, terms, labels = [], [], []
+    for name, (outlets, pairs) in sorted(corpora.items()):
+        edges, labelled = [], []
+        for a, b, orient, common, y in pairs:
+            p_ab, p_ba, p_c, _ = probabilities(orient, common, model=model)
+            if p_c >= model["common_threshold"]:
+                continue  # common-source verdicts: the pass leaves them
+            source, target, confidence = (a, b, p_ab) if p_ab >= p_ba else (b, a, p_ba)
+            direction = "forward" if confidence >= model["threshold"] else "unresolved"
+            edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), ()))
+            labelled.append(None if y is None else (y == 1) == (source == a))
+        rep = reputations(edges, outlets, model["threshold"])
+        for e, right in zip(edges, labelled):
+            found = term(rep, e, outlets, model["threshold"])
+            if right is None or found is None:
+                continue
+            p = min(max(e.confidence, 1e-9), 1 - 1e-9)
+            offsets.append(np.log(p / (1 - p)))
+            terms.append(found[0])
+            labels.append(float(right))
+    x, off, y = np.array(terms), np.array(offsets), np.array(labels)
+    w = 0.0
+    for _ in range(50):  # Newton's method on one weight, the first-pass log-odds as offset
+        p = 1 / (1 + np.exp(-(off + w * x)))
+        step = (x @ (p - y)) / max((x * x) @ (p * (1 - p)), 1e-12)
+        w -= step
+        if abs(step) < 1e-10:
+            break
+    before = np.mean((off > 0) == (y == 1))
+    after = np.mean((off + w * x > 0) == (y == 1))
+    print(f"outlet pass: weight {w:.4f} over {len(y)} ancestor pairs of different outlets; "
+          f"right orientation {before:.3f} -> {after:.3f}", file=sys.stderr)
+    return round(float(w), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--write", action="store_true", help="write lineage/direction_model.json")
     args = parser.parse_args()
+    corpora: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        samples = list(synth_samples(args.data, Path(tmp), args.docs)) + list(pan_samples(args.data))
+        samples = list(synth_samples(args.data, Path(tmp), args.docs, corpora)) + list(pan_samples(args.data))
     sources = sorted({s[0] for s in samples})
     per_source = {s: sum(1 for x in samples if x[0] == s) for s in sources}
     weight = np.array([len(samples) / (len(sources) * per_source[s[0]]) for s in samples])
@@ -203,6 +259,7 @@ def main() -> None:
           f"{sum(1 - r[1] for r in hit)} ancestor pairs", file=sys.stderr)
     model["common_threshold"] = common_threshold
     model["common_threshold_rule"] = "lowest P(common) from 0.5 at which >= 90% of pairs are hidden-source siblings"
+    model["orient"]["outlet"] = fit_outlet(corpora, model)
     print(json.dumps(model, indent=2))
     if args.write:
         (ROOT / "lineage" / "direction_model.json").write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
