@@ -46,14 +46,14 @@ from lineage.representatives import (
 from lineage.shingles import member
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
-_SKETCH_BITS = 23  # counters per row of the document-frequency sketch (2**23)
+_SKETCH_BITS = 23  # at most 2**23 counters per round of the document-frequency sketch
 
 
 def document_frequency_filter(hash_sets: Sequence[np.ndarray] | PackedSets, max_df: int) -> np.ndarray:
     """The sorted shingle hashes that occur in more than ``max_df`` documents.
 
     Each set must hold unique values. Exact, in two passes: a count sketch
-    (two rows of counters indexed by different hash bits; it can only
+    (:func:`may_reach`: counters indexed by hash bits; it can only
     overestimate) keeps the few values that may be that frequent, and those
     alone are counted exactly. Much cheaper than sorting every shingle of the
     corpus, and the same answer.
@@ -76,32 +76,40 @@ def may_reach(values: np.ndarray, least: int) -> np.ndarray:
     """One bool per value of ``values`` (shingle occurrences, each document's set unique): False
     where the value certainly occurs fewer than ``least`` times, True where it may reach that.
 
-    A count sketch: two rows of counters indexed by different hash bits; a value's count is
-    at most the smaller of its two counters, so every value that does reach ``least`` is kept,
-    with a few others. Linear in ``values``, no sort.
+    A count sketch in two rounds: counters indexed by some bits of each value; a value's count is
+    at most its counter's, so every value that does reach ``least`` is kept, with a few others.
+    The second round counts, by other bits, only the values the first kept (a value dropped
+    occurs too few times, so leaving it out undercounts no one): fewer collisions than two rows
+    of counters over every value, and less work. Linear in ``values``, no sort.
 
     >>> may_reach(np.array([5, 7, 5, 9, 5], dtype=np.uint64), 3).tolist()
     [True, False, True, False, True]
     """
-    if len(values) == 0:
-        return np.zeros(0, dtype=bool)
-    # about one counter per value (at most 2**23): a value sharing both its counters with
-    # others by chance is rare, and costs only an exact count later, never a wrong answer
-    bits = int(min(_SKETCH_BITS, max(16, int(len(values)).bit_length())))
-    size = 1 << bits
-    rows = np.zeros((2, size), dtype=np.int64)
-    # in chunks, so the temporaries stay small whatever the corpus size
-    for part in _chunks(values):
-        for row, index in enumerate(_sketch_index(part, bits)):
-            rows[row] += np.bincount(index, minlength=size)
-    return np.concatenate([np.minimum(rows[0][low], rows[1][high]) >= least
-                           for part in _chunks(values) for low, high in [_sketch_index(part, bits)]])
+    keep = np.ones(len(values), dtype=bool)
+    for shift in (0, 32):  # low bits, then bits from 32 up (template_shingles slices by the top ones)
+        rest = values[keep] if shift else values
+        if len(rest) == 0:
+            break
+        # about one counter per value (at most 2**23): a value sharing its counter with others by
+        # chance costs only an exact count later, never a wrong answer
+        bits = int(min(_SKETCH_BITS, max(16, int(len(rest)).bit_length())))
+        counts = np.zeros(1 << bits, dtype=np.int64)
+        for part in _chunks(rest):  # in chunks, so the temporaries stay small whatever the corpus size
+            counts += np.bincount(_sketch_index(part, bits, shift), minlength=1 << bits)
+        reach = counts >= least  # a byte per counter, not eight: the look-ups stay in the cache
+        del counts
+        kept = np.concatenate([reach[_sketch_index(part, bits, shift)] for part in _chunks(rest)])
+        if shift:
+            keep[keep] = kept
+        else:
+            keep = kept
+    return keep
 
 
-def _sketch_index(values: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two counter indexes per value, from its low and its high ``bits`` bits."""
-    mask = np.uint64((1 << bits) - 1)
-    return (values & mask).astype(np.intp), (values >> np.uint64(64 - bits)).astype(np.intp)
+def _sketch_index(values: np.ndarray, bits: int, shift: int) -> np.ndarray:
+    """The counter of each value: its ``bits`` bits from bit ``shift`` up."""
+    # read as signed, the bits are already the index type np.bincount wants: no converting pass
+    return (values.astype(np.uint64, copy=False).view(np.int64) >> shift) & ((1 << bits) - 1)
 
 
 def _chunks(values: np.ndarray, size: int = 1 << 22):

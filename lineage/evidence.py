@@ -127,32 +127,35 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
         values, lengths = np.concatenate(list(unique)), np.array([len(u) for u in unique], dtype=np.int64)
     if not len(values):
         return np.zeros(0, dtype=np.uint64)
-    # A shingle in fewer than min_clusters documents is in fewer clusters: a count sketch drops
-    # most of those without sorting them (only the rest are counted exactly). The rest is taken in
-    # slices of the hash range (each shingle's count is its own business): the sorts' temporaries
-    # stay a few hundred MB whatever the corpus size.
-    keep = may_reach(values, min_clusters)
-    filled = lengths > 0  # reduceat sums from each start to the next: empty sets left out
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
+    starts = np.concatenate(([0], np.cumsum(lengths)))
     component = np.asarray(component, dtype=np.int64)
     several = np.bincount(component)[component] > 1
-    slices = max(1, -(-int(np.count_nonzero(keep)) // TEMPLATE_SLICE))
-    bounds = [0, *((2**64 // slices) * np.arange(1, slices, dtype=object)).tolist(), None]
+    # A shingle in fewer than min_clusters documents is in fewer clusters: a count sketch drops
+    # most of those without sorting them (only the rest are counted exactly). Each shingle's count
+    # is its own business, so all this is done by slices of the hash range (its top bits) of about
+    # TEMPLATE_SLICE occurrences: the sketch has a counter or two per occurrence whatever the
+    # corpus size (its 2**23 counters over all of 100,000 documents kept nearly everything), and
+    # the temporaries stay a few hundred MB.
+    slices = 1 << (-(-len(values) // TEMPLATE_SLICE) - 1).bit_length()
+    if slices > 1:  # each occurrence's slice, once: a pass per slice over these bytes is cheap
+        shift = np.uint64(64 - (slices.bit_length() - 1))
+        slice_of = np.empty(len(values), dtype=np.min_scalar_type(slices - 1))
+        for start in range(0, len(values), TEMPLATE_SLICE):
+            slice_of[start : start + TEMPLATE_SLICE] = values[start : start + TEMPLATE_SLICE] >> shift
     found = []
-    for low, high in zip(bounds[:-1], bounds[1:]):
-        chosen = keep if slices == 1 else keep & (values >= np.uint64(low))
-        if high is not None:
-            chosen = chosen & (values < np.uint64(high))
-        counts = np.zeros(len(lengths), dtype=np.int64)
-        if len(starts):
-            counts[filled] = np.add.reduceat(chosen, starts, dtype=np.int64)
-        part = values[chosen]
-        if len(part):
+    for piece in range(slices):
+        where = np.flatnonzero(slice_of == piece) if slices > 1 else None
+        part = values if where is None else values[where]
+        keep = may_reach(part, min_clusters)
+        where = np.flatnonzero(keep) if where is None else where[keep]
+        part = part[keep]
+        if len(part):  # occurrences kept per document: between its start and the next one's
+            counts = np.diff(np.searchsorted(where, starts))
             found.append(_templates_among(part, counts, component, several, min_clusters))
     return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
 
 
-TEMPLATE_SLICE = 1 << 23  # shingle occurrences counted at once by template_shingles
+TEMPLATE_SLICE = 1 << 22  # shingle occurrences sketched and counted at once by template_shingles
 
 
 def _templates_among(values: np.ndarray, lengths: np.ndarray, component: np.ndarray, several: np.ndarray,
@@ -160,21 +163,17 @@ def _templates_among(values: np.ndarray, lengths: np.ndarray, component: np.ndar
     """The values (sorted) found in at least ``min_clusters`` clusters, of shingle occurrences
     ``values`` (document ``d`` owning the next ``lengths[d]``); ``several[d]``: whether ``d``'s
     cluster has several documents."""
-    # Clusters per shingle = documents per shingle, less the repeats inside clusters of several
-    # documents. Only those documents' (shingle, cluster) rows are sorted: sorting every row of the
-    # corpus was half the direction stage.
-    ordered = np.sort(values)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    found = ordered[starts]
-    clusters = np.diff(np.append(starts, len(ordered)))
-    inside = np.repeat(several, lengths)
-    grouped = values[inside]
-    shared, rows = np.unique(grouped, return_counts=True)
-    distinct, _ = distinct_pairs(grouped, np.repeat(component, lengths)[inside])
-    repeats = rows - np.unique(distinct, return_counts=True)[1]  # the same shingles, in order
-    hit = repeats > 0
-    clusters[np.searchsorted(found, shared[hit])] -= repeats[hit]
-    return found[clusters >= min_clusters]
+    # Sorted by shingle then cluster, documents outside clusters of several first (marked -1): a
+    # shingle's clusters are its other documents plus its distinct clusters of several documents.
+    # One sort: sorting the occurrences, then the pairs, then the distinct pairs again took longer.
+    owner = np.where(np.repeat(several, lengths), np.repeat(component, lengths), -1)
+    order = np.lexsort((owner, values))
+    values, owner = values[order], owner[order]
+    first = np.concatenate(([True], values[1:] != values[:-1]))
+    counted = first | (owner < 0)
+    counted[1:] |= owner[1:] != owner[:-1]
+    starts = np.flatnonzero(first)
+    return values[starts][np.add.reduceat(counted, starts, dtype=np.int64) >= min_clusters]
 
 
 def distinct_pairs(values: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

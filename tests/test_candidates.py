@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage.candidates import candidate_pairs, document_frequency_filter, fingerprint_pairs, lsh_pairs
 from lineage.signatures import signatures
@@ -58,6 +60,19 @@ def test_boilerplate_alone_creates_no_candidate():
     assert set(common.tolist()) == set(np.unique(boiler).tolist())
     sigs = signatures(sets, num_perm=128)
     assert candidate_pairs(sets, sigs, max_df=50, boilerplate=common) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=200), st.integers(0, 6))
+def test_may_reach_keeps_every_value_that_reaches(numbers, least):
+    from lineage.candidates import may_reach
+
+    # few distinct counters in both rounds (bits 0 and 32 up alike): many collisions
+    values = np.array([(n << 58) | (n % 3) | ((n % 5) << 32) for n in numbers], dtype=np.uint64)
+    keep = may_reach(values, least)
+    assert keep.dtype == bool and len(keep) == len(values)
+    counts = {v: numbers.count(v) for v in numbers}
+    assert all(keep[i] for i, n in enumerate(numbers) if counts[n] >= least)
 
 
 def test_pairs_are_ordered_and_unique():

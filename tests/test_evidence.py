@@ -135,6 +135,24 @@ def test_template_shingles_counts_distinct_clusters(sets, data):
     assert template_shingles(pack(unique), np.array(label)).tolist() == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 63), max_size=10), min_size=1, max_size=15), st.data())
+def test_template_shingles_in_many_slices_count_distinct_clusters(sets, data):
+    from unittest import mock
+
+    from lineage import evidence
+
+    # small numbers spread over the top bits (the slices) and colliding in the sketch's bits
+    spread = [np.array(sorted((v << 58) | 5 for v in s), dtype=np.uint64) for s in sets]
+    label = np.array(data.draw(st.lists(st.integers(0, 4), min_size=len(sets), max_size=len(sets))))
+    least = data.draw(st.integers(1, 4))
+    expected = sorted((v << 58) | 5 for v in set().union(*sets)
+                      if len({label[d] for d in range(len(sets)) if v in sets[d]}) >= least)
+    with mock.patch.object(evidence, "TEMPLATE_SLICE", data.draw(st.sampled_from([1, 3, 8, 1 << 23]))):
+        assert template_shingles(spread, label, least).tolist() == expected
+        assert template_shingles(pack(spread), label, least).tolist() == expected
+
+
 def test_template_shingles_in_slices_of_the_hash_range_give_the_same_set(monkeypatch):
     from lineage import evidence
 
