@@ -153,13 +153,15 @@ def write_outputs(result: "TraceResult", folder: str | os.PathLike[str], *, max_
     shares the result with this process instead of copying it; the trace's peak memory is
     earlier, in alignment. An error in either half is raised here, after both ended.
     """
-    from lineage.parallel import run_forked
+    from lineage.parallel import cyclic_gc_paused, run_forked
 
     out = Path(folder)
+    # forked before the collector pauses: drawing (matplotlib) makes reference cycles
     drawn = run_forked(_draw, (result, out, max_nodes, per_cluster), enabled=workers > 1)
     try:
-        write_json(result, out / "lineage.json")
-        write_graphml(result, out / "lineage.graphml")
+        with cyclic_gc_paused():  # GraphML's attribute dicts, one per edge, live until written
+            write_json(result, out / "lineage.json")
+            write_graphml(result, out / "lineage.graphml")
     finally:
         pictures = drawn.result()  # waited for even when the writes above failed
     return [out / "lineage.json", out / "lineage.graphml", *pictures]

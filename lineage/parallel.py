@@ -16,9 +16,11 @@ same functions in-process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
@@ -355,3 +357,29 @@ def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Se
         tasks.append(OrientTask({i: docs[i] for i in sorted(ends)}, {w: sets[w] for w in sorted(witnesses)},
                                 chunk, config, neutral))
     return tasks, order
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause the cyclic garbage collector for a block that builds many long-lived objects.
+
+    Building the graph and the outputs makes hundreds of thousands of dicts that outlive the
+    block; every full collection meanwhile walks all of them and everything the trace holds
+    (at 25,000 documents, 85,000 edge dicts took 0.94 s with the collector, 0.22 s without).
+    What such a block builds holds no reference cycles, so reference counting frees it; the
+    collector is restored as it was, even on error. Forked children inherit the pause.
+
+    >>> import gc
+    >>> with cyclic_gc_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

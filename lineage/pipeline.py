@@ -24,6 +24,7 @@ import numpy as np
 from lineage.alignment import align_pair, hash_index, load_kernel, quoted_tokens
 from lineage.candidates import candidate_pairs, document_frequency_filter
 from lineage.parallel import (
+    cyclic_gc_paused,
     default_workers,
     orient_batch,
     orient_tasks,
@@ -534,13 +535,14 @@ def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Sk
              params: dict[str, object], words: dict[str, int]) -> TraceResult:
     """Lineage forest, tree flags, clusters and the graph from verified edges."""
     ids = [d.id for d in docs]
-    parents, tree = lineage_forest(ids, edges)
-    edges = sorted(
-        (_with_tree(e, (e.source, e.target) in tree) for e in edges), key=lambda e: (e.source, e.target)
-    )
-    groups = clusters(ids, edges)
-    result = TraceResult(docs, edges, parents, groups, nx.DiGraph(), skipped, params, words)
-    result.graph = build_graph(docs, edges, parents, result.cluster_of())
+    with cyclic_gc_paused():  # the graph's node and edge dicts live as long as the result
+        parents, tree = lineage_forest(ids, edges)
+        edges = sorted(
+            (_with_tree(e, (e.source, e.target) in tree) for e in edges), key=lambda e: (e.source, e.target)
+        )
+        groups = clusters(ids, edges)
+        result = TraceResult(docs, edges, parents, groups, nx.DiGraph(), skipped, params, words)
+        result.graph = build_graph(docs, edges, parents, result.cluster_of())
     return result
 
 
