@@ -27,7 +27,9 @@ documents), ``time`` (publication order, a
 likelihood term that tolerates missing and wrong stamps), ``credit`` (a text
 naming the other's outlet), ``dateline`` (one text opens on a wire dateline
 that the other's different opening lacks: the wire copy, and a copy that
-rewrote its lead).
+rewrote its lead), ``outlet`` (not a feature of one pair: a second pass over
+the whole corpus, :mod:`lineage.outlets`, adds the two outlets' records as
+sources and targets to these verdicts; its weight is ``orient.outlet``).
 
 >>> from lineage.model import PairEvidence, SideProfile
 >>> ev = PairEvidence(SideProfile(words=400), SideProfile(words=450, commentary=50, commentary_label="Comment"))

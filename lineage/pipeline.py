@@ -80,7 +80,7 @@ class Config:
     quote_words: int = 50  # fewer unquoted shared words than this (and no containment) = quote-only
     threshold: float | None = None  # below this confidence a direction is "unresolved"; None = fitted
     use_timestamps: bool = True
-    ablate: tuple[str, ...] = ()  # evidence families left out (experiments): inclusion, witness, time, credit
+    ablate: tuple[str, ...] = ()  # evidence families left out (experiments): see direction.FAMILIES
     seed: int = 1
     workers: int = 0  # processes for the parallel stages; 0 = all cores (never changes the result)
     engine: str = "local"  # "local" (processes on this machine) or "spark"; never changes the result
