@@ -63,6 +63,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit", "dateline")
 COMMON = ("both_added", "both_derived", "both_commentary", "both_tail", "witness_both")
 BOTH_DERIVED = 0.02  # share of a text's words: above it on both sides, each has something of its own
+# How evidence sentences open where they are not for the stated orientation (lineage.outlets
+# regroups them when its pass turns a verdict round)
+AGAINST = "against: "
+COMMON_SENTENCE = "both have material the other lacks"
+NO_EVIDENCE = "no evidence of direction in the texts"
 
 
 @lru_cache(maxsize=1)
@@ -151,22 +156,36 @@ def decide(
 ) -> Verdict:
     """The verdict for the pair, its confidence and the evidence sentences."""
     model = model or load_model()
-    threshold = model.get("threshold", 0.6) if threshold is None else threshold
     orient, common = features(ev, votes, context)
     p_ab, p_ba, p_c, contributions = probabilities(orient, common, model=model, ablate=ablate)
-    if p_c >= model.get("common_threshold", 0.8):
-        source, target, confidence, direction = a_id, b_id, p_c, "common-source"
-    else:
-        source, target, confidence = (a_id, b_id, p_ab) if p_ab >= p_ba else (b_id, a_id, p_ba)
-        direction = "forward" if confidence >= threshold else "unresolved"
+    source, target, confidence, direction = choose(a_id, b_id, p_ab, p_ba, p_c, model=model, threshold=threshold)
     sentences = explain(a_id, b_id, ev, votes, contributions, a_is_source=source == a_id)
     if direction == "common-source" or p_c >= 0.3:
-        sentences.append(
-            f"both have material the other lacks: P(copies of an unseen common source) = {p_c:.2f}"
-        )
+        sentences.append(f"{COMMON_SENTENCE}: P(copies of an unseen common source) = {p_c:.2f}")
     if not sentences:
-        sentences.append("no evidence of direction in the texts: the orientation is a coin toss")
+        sentences.append(f"{NO_EVIDENCE}: the orientation is a coin toss")
     return Verdict(p_ab, p_ba, p_c, direction, source, target, round(confidence, 4), tuple(sentences))
+
+
+def orientation_threshold(model: dict, threshold: float | None = None) -> float:
+    """The confidence below which an orientation is ``unresolved``: ``threshold`` when given,
+    else the model's fitted one."""
+    return model.get("threshold", 0.6) if threshold is None else threshold
+
+
+def choose(a_id: str, b_id: str, p_ab: float, p_ba: float, p_c: float, *, model: dict,
+           threshold: float | None = None) -> tuple[str, str, float, str]:
+    """``(source, target, confidence, direction)`` from the three hypotheses' probabilities:
+    ``common-source`` at or above the model's common threshold, else the likelier orientation,
+    ``forward`` at or above :func:`orientation_threshold`.
+
+    >>> choose("a", "b", 0.3, 0.7, 0.1, model={"threshold": 0.6, "common_threshold": 0.9})
+    ('b', 'a', 0.7, 'forward')
+    """
+    if p_c >= model.get("common_threshold", 0.8):
+        return a_id, b_id, p_c, "common-source"
+    source, target, confidence = (a_id, b_id, p_ab) if p_ab >= p_ba else (b_id, a_id, p_ba)
+    return source, target, confidence, "forward" if confidence >= orientation_threshold(model, threshold) else "unresolved"
 
 
 def explain(
@@ -221,4 +240,4 @@ def explain(
         supports = (contribution > 0) == a_is_source
         for sentence in says(name, contribution):
             (pro if supports else con).append(sentence)
-    return pro + [f"against: {s}" for s in con]
+    return pro + [f"{AGAINST}{s}" for s in con]

@@ -178,9 +178,8 @@ def _arborescence(ids, edges, groups, hidden_cost):
     # ones of each connected part: solving the parts alone keeps Edmonds' contractions small.
     body = g.subgraph(n for n in g if n != ROOT)
     tree_edges = []
+    # every part has two nodes or more: a copy edge joins two documents, a group its members
     for part in sorted((sorted(c) for c in nx.weakly_connected_components(body)), key=lambda c: c[0]):
-        if len(part) == 1:
-            continue  # a hidden source left alone: hangs from the root, adopts nothing
         greedy = _best_parents(g, part)
         if greedy is not None:
             tree_edges += greedy

@@ -36,11 +36,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
+from lineage.direction import AGAINST, COMMON_SENTENCE, NO_EVIDENCE
 from lineage.graph import is_copy
 from lineage.model import LineageEdge
 
 FLOOR = 0.15  # a contribution below this is not named in the evidence (as in direction.explain)
-NEUTRAL = ("both have material the other lacks", "no evidence of direction")
+NEUTRAL = (COMMON_SENTENCE, NO_EVIDENCE)  # first-pass sentences for neither orientation
+
+
+def log_odds(confidence: float) -> float:
+    """The log-odds of a first-pass confidence, kept finite at 0 and 1."""
+    p = min(max(confidence, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 @dataclass
@@ -118,8 +125,8 @@ def _regroup(evidence: Sequence[str], flip: bool) -> tuple[list[str], list[str],
     for sentence in evidence:
         if sentence.startswith(NEUTRAL):
             neutral.append(sentence)
-        elif sentence.startswith("against: "):
-            (pro if flip else con).append(sentence[len("against: "):])
+        elif sentence.startswith(AGAINST):
+            (pro if flip else con).append(sentence[len(AGAINST):])
         else:
             (con if flip else pro).append(sentence)
     return pro, con, neutral
@@ -139,8 +146,7 @@ def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *
             out.append(e)
             continue
         f, cs, ct = found
-        p = min(max(e.confidence, 1e-9), 1 - 1e-9)
-        z = math.log(p / (1 - p)) + weight * f
+        z = log_odds(e.confidence) + weight * f
         flip = z < 0
         new = flipped(e) if flip else e
         confidence = 1 / (1 + math.exp(-abs(z)))
@@ -153,7 +159,7 @@ def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *
             side = pro if (weight * f > 0) != flip else con
             # named first when it outweighs the whole first pass, last otherwise
             side.insert(0 if abs(weight * f) > abs(z - weight * f) else len(side), sentence)
-        evidence = tuple(pro + [f"against: {s}" for s in con] + neutral)
+        evidence = tuple(pro + [f"{AGAINST}{s}" for s in con] + neutral)
         out.append(replace(new, confidence=round(confidence, 4), evidence=evidence,
                            direction="forward" if confidence >= threshold else "unresolved"))
     return out

@@ -35,7 +35,7 @@ from lineage.parallel import (
 )
 from lineage.representatives import PackedSets, components, pack
 from lineage.corpus import load_corpus
-from lineage.direction import FAMILIES, decide, load_model
+from lineage.direction import FAMILIES, decide, load_model, orientation_threshold
 from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
 from lineage.evidence import (
@@ -453,8 +453,8 @@ def weigh_outlets(docs: list[Document], edges: list[LineageEdge], config: Config
     """Direction's second pass: outlet reputation (:mod:`lineage.outlets`) over all the edges."""
     model = load_model()
     weight = 0.0 if "outlet" in config.dropped_families() else model["orient"].get("outlet", 0.0)
-    threshold = model.get("threshold", 0.6) if config.threshold is None else config.threshold
-    return reweigh(edges, {d.id: d.outlet for d in docs}, weight=weight, threshold=threshold)
+    return reweigh(edges, {d.id: d.outlet for d in docs}, weight=weight,
+                   threshold=orientation_threshold(model, config.threshold))
 
 
 def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,

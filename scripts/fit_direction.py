@@ -123,13 +123,16 @@ def pan_samples(data: Path):
             yield "pan", orient, common, 0, 0
 
 
-def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, intercept: bool, l2: float = 0.01) -> np.ndarray:
-    """Weighted logistic regression by Newton's method; returns coefficients (bias first if any)."""
+def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, intercept: bool, l2: float = 0.01,
+             offset: np.ndarray | None = None) -> np.ndarray:
+    """Weighted logistic regression by Newton's method; returns coefficients (bias first if any).
+    ``offset``: a fixed log-odds term per sample, added to the fitted ones."""
     if intercept:
         x = np.hstack([np.ones((len(x), 1)), x])
+    offset = np.zeros(len(x)) if offset is None else offset
     beta = np.zeros(x.shape[1])
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(x @ beta)))
+        p = 1 / (1 + np.exp(-(offset + x @ beta)))
         grad = x.T @ (w * (p - y)) + l2 * beta
         hess = (x * (w * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(beta))
         step = np.linalg.solve(hess, grad)
@@ -144,19 +147,18 @@ def fit_outlet(corpora: dict, model: dict) -> float:
     synth corpora with the first-pass model fixed: each corpus's first-pass verdicts (as trace
     makes them) give the outlet reputations, then a one-parameter logistic regression with the
     first-pass log-odds as offset. PAN has no outlets and takes no part."""
-    from lineage.direction import probabilities
+    from lineage.direction import choose, probabilities
     from lineage.model import LineageEdge
-    from lineage.outlets import reputations, term
+    from lineage.outlets import log_odds, reputations, term
 
     offsets, terms, labels = [], [], []
     for name, (outlets, pairs) in sorted(corpora.items()):
         edges, labelled = [], []
         for a, b, orient, common, y in pairs:
-            p_ab, p_ba, p_c, _ = probabilities(orient, common, model=model)
-            if p_c >= model["common_threshold"]:
-                continue  # common-source verdicts: the pass leaves them
-            source, target, confidence = (a, b, p_ab) if p_ab >= p_ba else (b, a, p_ba)
-            direction = "forward" if confidence >= model["threshold"] else "unresolved"
+            source, target, confidence, direction = choose(
+                a, b, *probabilities(orient, common, model=model)[:3], model=model)
+            if direction == "common-source":
+                continue  # the pass leaves them
             edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), ()))
             labelled.append(None if y is None else (y == 1) == (source == a))
         rep = reputations(edges, outlets, model["threshold"])
@@ -164,18 +166,12 @@ def fit_outlet(corpora: dict, model: dict) -> float:
             found = term(rep, e, outlets, model["threshold"])
             if right is None or found is None:
                 continue
-            p = min(max(e.confidence, 1e-9), 1 - 1e-9)
-            offsets.append(np.log(p / (1 - p)))
+            offsets.append(log_odds(e.confidence))
             terms.append(found[0])
             labels.append(float(right))
     x, off, y = np.array(terms), np.array(offsets), np.array(labels)
-    w = 0.0
-    for _ in range(50):  # Newton's method on one weight, the first-pass log-odds as offset
-        p = 1 / (1 + np.exp(-(off + w * x)))
-        step = (x @ (p - y)) / max((x * x) @ (p * (1 - p)), 1e-12)
-        w -= step
-        if abs(step) < 1e-10:
-            break
+    # one weight, no penalty, the first-pass log-odds as offset
+    w = float(logistic(x[:, None], y, np.ones(len(y)), intercept=False, l2=0.0, offset=off)[0])
     before = np.mean((off > 0) == (y == 1))
     after = np.mean((off + w * x > 0) == (y == 1))
     print(f"outlet pass: weight {w:.4f} over {len(y)} ancestor pairs of different outlets; "
