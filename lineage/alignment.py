@@ -17,6 +17,8 @@ not split a passage. Passages shorter than ``min_words`` are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from lineage.kernels import load, loaded
@@ -43,8 +45,8 @@ def align_pair(
     a_hashes: np.ndarray | None = None,
     b_hashes: np.ndarray | None = None,
     ignore: np.ndarray | None = None,
-    a_quoted: np.ndarray | None = None,
-    b_quoted: np.ndarray | None = None,
+    a_quoted: np.ndarray | Callable[[], np.ndarray] | None = None,
+    b_quoted: np.ndarray | Callable[[], np.ndarray] | None = None,
     a_unique: np.ndarray | None = None,
     b_unique: np.ndarray | None = None,
     a_index: tuple[np.ndarray, np.ndarray] | None = None,
@@ -55,7 +57,8 @@ def align_pair(
 
     ``ignore`` holds shingle hashes (boilerplate) that may not seed a passage.
     ``a_quoted``/``b_quoted`` (one bool per token, see :func:`quoted_tokens`)
-    may be passed in when the caller already has them, and so may the sorted
+    may be passed in when the caller already has them (or a function that
+    gives them, called only when the texts share a passage), and so may the sorted
     unique shingle hashes ``a_unique``/``b_unique`` and each text's
     :func:`hash_index` ``a_index``/``b_index`` (worth keeping for a text
     aligned with several others).
@@ -87,8 +90,8 @@ def align_pair(
     jaccard = shared / union if union else 0.0
     a_in_b = shared / len(ua) if len(ua) else 0.0
     b_in_a = shared / len(ub) if len(ub) else 0.0
-    qa = (quoted_tokens(a) if a_quoted is None else a_quoted) if spans else None
-    qb = (quoted_tokens(b) if b_quoted is None else b_quoted) if spans else None
+    qa = _given(a_quoted, a) if spans else None
+    qb = _given(b_quoted, b) if spans else None
     passages = []
     covered_a = covered_b = 0
     for a0, a1, b0, b1 in spans:
@@ -131,6 +134,13 @@ def load_kernel():  # -> the numba function, or None when numba is missing or br
     loads it before starting its workers.
     """
     return load(*_KERNEL)
+
+
+def _given(quoted: np.ndarray | Callable[[], np.ndarray] | None, tokens: Tokens) -> np.ndarray:
+    """The quoted-token flags the caller gave (called, when a function), else computed here."""
+    if quoted is None:
+        return quoted_tokens(tokens)
+    return quoted() if callable(quoted) else quoted
 
 
 def quoted_tokens(tokens: Tokens) -> np.ndarray:

@@ -78,7 +78,7 @@ def list_files(paths: list[str]) -> list[tuple[Path, Path]]:
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder", fix="check the path")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            found = files_under(path)
             usable = [p for p in found if p.suffix.lower() in formats.SUFFIXES]
             if not usable:
                 raise InputError(
@@ -130,8 +130,36 @@ def finish_corpus(raw_docs: list[RawRecord], skipped: list[Skipped], paths: list
     return sorted(docs, key=lambda d: d.id), skipped
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def files_under(root: Path) -> list[Path]:
+    """The files under the folder ``root``, in path order, leaving out hidden ones (a name, or a
+    folder on the way, starting with "."); symbolic links are followed to files, not into folders.
+
+    What ``sorted(root.rglob("*"))`` keeps of files and non-hidden paths, in one ``os.scandir``
+    per folder (pathlib's objects and comparisons took most of the time of listing 100,000 files).
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> for name in ("b/x.txt", "a-b/y.txt", "a/z.txt", ".git/c.txt", "a/.w.txt"):
+    ...     (d / name).parent.mkdir(exist_ok=True); _ = (d / name).write_text("hi")
+    >>> [p.relative_to(d).as_posix() for p in files_under(d)]
+    ['a/z.txt', 'a-b/y.txt', 'b/x.txt']
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+    todo: list[tuple[tuple[str, ...], str]] = [((), str(root))]
+    while todo:
+        parts, folder = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # an unreadable folder is passed over, as rglob does
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(((*parts, entry.name), entry.path))
+            elif entry.is_file():
+                found.append(((*parts, entry.name), entry.path))
+    found.sort(key=lambda item: item[0])  # Path order: part by part
+    return [Path(path) for _, path in found]
 
 
 def _read_file(path: Path, data: bytes | None = None) -> tuple[list[formats.Record], list[Skipped]]:

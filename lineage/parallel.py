@@ -180,12 +180,13 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
     kernel = len(texts) >= KERNEL_MIN_DOCS
     if kernel:
         from lineage.kernels import load
-        from lineage.shingles import TOKEN_KERNEL
+        from lineage.shingles import COMBINE_KERNEL, TOKEN_KERNEL
         from lineage.signatures import _compiled_kernel
 
         # loaded here, so forked workers (of this stage and the later ones) inherit them; the
-        # tokeniser gives the same tokens and hashes as the Python path (lineage.shingles)
+        # tokeniser and shingler give the same tokens and hashes as the NumPy path (lineage.shingles)
         load(*TOKEN_KERNEL)
+        load(*COMBINE_KERNEL)
         kernel = _compiled_kernel() is not None
     tasks = [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
     done = 0
@@ -218,27 +219,35 @@ def verify_batch(task: VerifyTask) -> list[object]:
     """
     from lineage.pipeline import verify_pair  # the pipeline imports this module
 
-    prepared = batch_prepared(task.docs, task.config.k)  # type: ignore[attr-defined]
+    prepared = batch_prepared(task.docs, task.config.k, indexed=True)  # type: ignore[attr-defined]
     return [verify_pair(prepared, i, j, task.config, task.boilerplate) for i, j in task.pairs]  # type: ignore[arg-type]
 
 
-def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray] | None = None) -> object:
+def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray] | None = None, *,
+                   indexed: bool = False) -> object:
     """A :class:`lineage.pipeline.Prepared` of a batch's documents (by global index), tokenised here.
 
     ``sets`` adds documents known only by their sorted unique shingle hashes
     (a direction batch's witnesses: their sets are all it reads of them).
+    ``indexed`` also makes each document's :func:`lineage.alignment.hash_index`
+    (alignment reads it), and its unique set from that sort instead of another.
 
     >>> p = batch_prepared({7: Document("a", "the talks in moscow went on", "a.txt")}, 5)
     >>> len(p.tokens[7]), p.unique[7].tolist() == sorted(set(p.hashes[7].tolist()))
     (6, True)
     """
+    from lineage.alignment import hash_index
     from lineage.pipeline import Prepared
-    from lineage.shingles import shingle_hashes, tokenize_hashed, unique_sorted
+    from lineage.shingles import distinct, shingle_hashes, tokenize_hashed, unique_sorted
 
     tokens = {i: tokenize_hashed(doc.text) for i, doc in docs.items()}
     hashes = {i: shingle_hashes(t, k=k) for i, t in tokens.items()}
-    unique = dict(sets or {}) | {i: unique_sorted(h) for i, h in hashes.items()}
-    return Prepared(docs, tokens, hashes, unique)  # type: ignore[arg-type]
+    if not indexed:
+        unique = dict(sets or {}) | {i: unique_sorted(h) for i, h in hashes.items()}
+        return Prepared(docs, tokens, hashes, unique)  # type: ignore[arg-type]
+    index = {i: hash_index(h) for i, h in hashes.items()}
+    unique = dict(sets or {}) | {i: distinct(ordered) for i, (_, ordered) in index.items()}
+    return Prepared(docs, tokens, hashes, unique, _index=index)  # type: ignore[arg-type]
 
 
 def component_order(n: int, pairs: np.ndarray) -> np.ndarray:

@@ -51,6 +51,7 @@ from lineage.evidence import (
 from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
 from lineage.normalise import Tokens
 from lineage.outlets import reweigh
+from lineage.quotes import load_kernel as load_quote_kernel
 from lineage.relation import classify
 from lineage.shingles import member, shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
@@ -399,6 +400,7 @@ def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Confi
     """
     if len(pairs) >= ALIGN_KERNEL_MIN_PAIRS:
         load_kernel()
+        load_quote_kernel()
     tasks, order = verify_tasks(prepared.docs, pairs, config, boilerplate, _workers(config))
     results: list[Verified | None] = [None] * len(pairs)
     done = 0
@@ -553,7 +555,7 @@ def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate:
     a, ta, b, tb = prepared.docs[i], prepared.tokens[i], prepared.docs[j], prepared.tokens[j]
     al = align_pair(a.id, ta, b.id, tb, k=config.k, max_gap=config.max_gap, min_words=config.min_words,
                     a_hashes=prepared.hashes[i], b_hashes=prepared.hashes[j], ignore=boilerplate,
-                    a_quoted=prepared.quoted(i), b_quoted=prepared.quoted(j),
+                    a_quoted=lambda: prepared.quoted(i), b_quoted=lambda: prepared.quoted(j),
                     a_unique=prepared.unique[i], b_unique=prepared.unique[j],
                     a_index=prepared.hash_index(i), b_index=prepared.hash_index(j))
     if not al.passages:

@@ -18,6 +18,8 @@ import re
 
 import numpy as np
 
+from lineage.kernels import load, loaded
+
 # Opening mark -> the marks that close it. „ closes with “ in German and with ” in
 # Polish, Hungarian and Romanian; » opens in German and Danish (»…«).
 _DOUBLE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d", "\u00bb": "\u00ab",
@@ -48,6 +50,27 @@ def quoted_mask(text: str) -> np.ndarray:
     >>> "".join(c for c, m in zip(text, quoted_mask(text)) if m)
     'We agree.And we will meet again,'
     """
+    compiled = loaded(*QUOTE_KERNEL)
+    if compiled is not None and text:
+        points = _code_points(text)
+        if points is not None:
+            from lineage._quote_kernel import char_classes
+
+            return compiled(points, char_classes())
+    return _scan(text)
+
+
+def _code_points(text: str) -> np.ndarray | None:
+    """The code points of ``text`` as uint8 or uint16 (cheap encodings); None beyond the BMP."""
+    try:
+        return np.frombuffer(text.encode("latin-1"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        points = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        return points if len(points) == len(text) else None  # a surrogate pair: a character beyond it
+
+
+def _scan(text: str) -> np.ndarray:
+    """:func:`quoted_mask` in Python: a visit to each mark the regular expression finds."""
     mask = np.zeros(len(text), dtype=bool)
     double_close: str | None = None  # the characters that close the open double quote
     single_close: str | None = None
@@ -83,6 +106,23 @@ def quoted_mask(text: str) -> np.ndarray:
         if single_close is None and ch in _SINGLE and _opens(prev, nxt):
             single_close, single_open, single_start = _SINGLE[ch], ch, i + 1
     return mask
+
+
+QUOTE_KERNEL = ("lineage._quote_kernel", "quoted_spans")
+
+
+def load_kernel():  # -> the numba function, or None when numba is missing or broken
+    """The compiled scan (:mod:`lineage._quote_kernel`, same masks), with its character table.
+
+    Once loaded, :func:`quoted_mask` uses it in this process and in processes
+    forked from it afterwards (so a caller loads it before starting its workers).
+    """
+    compiled = load(*QUOTE_KERNEL)
+    if compiled is not None:
+        from lineage._quote_kernel import char_classes
+
+        char_classes()
+    return compiled
 
 
 def _reopens(text: str, i: int, opener: str) -> bool:

@@ -46,6 +46,9 @@ def combine(token_hashes: np.ndarray, k: int) -> np.ndarray:
 
     Fewer than ``k`` tokens give one shingle of all of them; none give none.
     """
+    compiled = loaded(*COMBINE_KERNEL)
+    if compiled is not None:
+        return compiled(np.asarray(token_hashes, dtype=np.uint64), k)
     n = len(token_hashes)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -152,7 +155,9 @@ def _ascii_token_hashes(text: str) -> np.ndarray:
 
 
 TOKEN_KERNEL = ("lineage._token_kernel", "ascii_tokens")
-_TABLE: list = []  # the compiled tokeniser's word-key -> token-hash table, made when first needed
+COMBINE_KERNEL = ("lineage._token_kernel", "combine_windows")
+# the compiled tokeniser's word-key -> token-hash table, made when first needed: [keys, values, used]
+_TABLE: list = []
 
 
 def tokenize_hashed(text: str) -> Tokens:
@@ -180,15 +185,30 @@ def _compiled_ascii_tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
     table lacks are hashed here (``token_hash``) and added to it."""
     from lineage._token_kernel import new_table, remember
 
-    if not _TABLE or len(_TABLE[0]) > _BYTE_HASHES_MAX:
-        _TABLE[:] = [new_table()]
+    if not _TABLE or _TABLE[2] > _BYTE_HASHES_MAX:
+        _TABLE[:] = [*new_table(), 0]
     buf = np.frombuffer(text.encode("ascii", errors="replace").translate(_WORD_BYTES), dtype=np.uint8)
-    starts, ends, hashes, keys, missing = loaded(*TOKEN_KERNEL)(buf, _TABLE[0])
+    starts, ends, hashes, keys, missing = loaded(*TOKEN_KERNEL)(buf, _TABLE[0], _TABLE[1])
     if len(missing):
         hashes[missing] = _cached_hashes(
             _BYTE_HASHES, [buf[starts[t] : ends[t]].tobytes() for t in missing.tolist()], _ascii_hash)
-        remember(_TABLE[0], keys, hashes, missing)
+        if 2 * (_TABLE[2] + len(missing)) > len(_TABLE[0]):  # keep it at most half full
+            _TABLE[:2] = _grown(_TABLE[0], _TABLE[1], 4 * (_TABLE[2] + len(missing)))
+        _TABLE[2] += remember(_TABLE[0], _TABLE[1], keys, hashes, missing)
     return starts, ends, hashes
+
+
+def _grown(keys: np.ndarray, values: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tokeniser's table rebuilt with at least ``least`` slots (a power of two), same entries."""
+    from lineage._token_kernel import new_table, remember
+
+    slots = len(keys)
+    while slots < least:
+        slots *= 2
+    bigger = new_table(slots)
+    held = np.flatnonzero(keys)
+    remember(*bigger, keys, values, held)
+    return bigger
 
 
 def _ascii_hash(word: bytes) -> int:
@@ -201,13 +221,21 @@ def unique_sorted(hashes: np.ndarray) -> np.ndarray:
     >>> unique_sorted(np.array([3, 1, 3, 2], dtype=np.uint64)).tolist()
     [1, 2, 3]
     """
-    if len(hashes) < 2:
-        return np.array(hashes, dtype=np.uint64)
-    s = np.sort(hashes)
-    keep = np.empty(len(s), dtype=bool)
+    return distinct(np.sort(hashes)) if len(hashes) >= 2 else np.array(hashes, dtype=np.uint64)
+
+
+def distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending uint64 array (:func:`unique_sorted` of a sorted one).
+
+    >>> distinct(np.array([1, 1, 2, 5, 5], dtype=np.uint64)).tolist()
+    [1, 2, 5]
+    """
+    if len(ordered) < 2:
+        return np.array(ordered, dtype=np.uint64)
+    keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

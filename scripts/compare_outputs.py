@@ -37,8 +37,10 @@ from lineage.pipeline import Config, trace
 if sys.argv[4] == "kernels":
     from lineage.alignment import load_kernel
     from lineage.kernels import load
-    from lineage.shingles import TOKEN_KERNEL
-    assert load_kernel() is not None and load(*TOKEN_KERNEL) is not None
+    from lineage import shingles
+    assert load_kernel() is not None and load(*shingles.TOKEN_KERNEL) is not None
+    if hasattr(shingles, "COMBINE_KERNEL"):  # a base commit may predate it
+        assert load(*shingles.COMBINE_KERNEL) is not None
 corpus, out = Path(sys.argv[2]), Path(sys.argv[3])
 if (corpus / "metadata.jsonl").exists():
     runs = {f"timestamps-{use}": dict(paths=[corpus / "docs"], metadata=corpus / "metadata.jsonl",

@@ -406,3 +406,20 @@ def test_missing_path_among_good_ones_is_still_an_error(tmp_path):
 
 def test_input_error_message_is_one_line_for_the_cli(tmp_path):
     assert "\n" not in _error([tmp_path / "nope"])
+
+
+def test_listing_a_folder_keeps_what_rglob_keeps_in_its_order(tmp_path):
+    from lineage.corpus import files_under
+
+    names = ["a/z.txt", "a-b/y.txt", "a b/x.txt", "A/w.txt", "b/.hidden/v.txt", ".git/u.txt", "c/.t.txt",
+             "c/d/e/f.txt", "c/d.txt", "é/ü.txt", "x.txt", "x-y.txt", "x.y.txt"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("words")
+    (tmp_path / "link-to-file.txt").symlink_to(tmp_path / "x.txt")
+    (tmp_path / "link-to-folder").symlink_to(tmp_path / "c", target_is_directory=True)
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    want = sorted(p for p in tmp_path.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(tmp_path).parts))
+    assert files_under(tmp_path) == want
+    assert tmp_path / "link-to-file.txt" in want and not any("link-to-folder" in str(p) for p in want)

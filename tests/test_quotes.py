@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lineage.quotes import quoted_mask, token_quoted
@@ -188,3 +190,33 @@ def _lines(text: str) -> list[str]:
         else:
             current += ch
     return lines + [current]
+
+
+_marky = st.text(alphabet=st.sampled_from(list("ab sSé1ß\u00a0Σ.,:-([—–\n\r\u2029\x85'\"“”‘’«»„‚‹›") + ["𝔸"]),
+                 max_size=120)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_marky)
+def test_the_compiled_scan_marks_what_the_python_scan_marks(text):
+    from lineage.quotes import _scan, load_kernel, quoted_mask
+
+    assert load_kernel() is not None  # numba is an install requirement
+    want = _scan(text).tolist()
+    assert quoted_mask(text).tolist() == want  # the kernel, or Python for a text beyond the BMP
+    if text and "𝔸" not in text:
+        from lineage._quote_kernel import char_classes, quoted_spans
+
+        for dtype in (np.uint16, np.uint32):
+            points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(dtype)
+            assert quoted_spans(points, char_classes()).tolist() == want
+
+
+def test_the_compiled_scan_on_real_news_text():
+    from lineage.quotes import _scan, load_kernel, quoted_mask
+
+    assert load_kernel() is not None
+    for path in sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert quoted_mask(text).tolist() == _scan(text).tolist()
+        assert _scan(text).any()  # the seeds quote people: the comparison is not between two empty masks

@@ -67,3 +67,35 @@ def test_compiled_tokeniser_gives_the_same_tokens_and_hashes(text):
     assert text_token_hashes(text).tolist() == want
     again = tokenize_hashed(text)  # now every packed word is in the table
     assert token_hashes(again).tolist() == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=40), st.integers(min_value=1, max_value=7))
+def test_compiled_shingler_equals_the_numpy_fold(values, k):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from lineage._token_kernel import combine_windows
+    from lineage.shingles import combine_rows
+
+    h = np.array(values, dtype=np.uint64)
+    want = combine_rows(sliding_window_view(h, min(k, len(h)))) if len(h) else np.zeros(0, np.uint64)
+    assert combine_windows(h, k).tolist() == want.tolist()
+
+
+def test_the_tokenisers_table_grows_and_restarts_without_changing_a_hash(monkeypatch):
+    from lineage import shingles
+    from lineage._token_kernel import new_table
+    from lineage.kernels import load
+
+    assert load(*shingles.TOKEN_KERNEL) is not None
+    monkeypatch.setattr(shingles, "_TABLE", [*new_table(8), 0])  # 8 slots: grows many times
+    monkeypatch.setattr(shingles, "_BYTE_HASHES_MAX", 300)  # and restarts past 300 words
+    words = [f"w{i}x" for i in range(1000)]
+    sizes = []
+    for start in range(0, 1000, 100):
+        text = " ".join(words[start : start + 100] + words[:50])  # new words and known ones
+        got = shingles.tokenize_hashed(text)
+        assert shingles.token_hashes(got).tolist() == [token_hash(w) for w in text.split()]
+        sizes.append(len(shingles._TABLE[0]))
+        assert 2 * shingles._TABLE[2] <= len(shingles._TABLE[0])  # at most half full
+    assert max(sizes) > 8 and shingles._TABLE[2] <= 300 + 150  # grew, and restarted
