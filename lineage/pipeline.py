@@ -514,7 +514,8 @@ def story_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     >>> story_containment(np.array([1, 2, 3, 4], dtype=np.uint64), np.array([3, 4], dtype=np.uint64))
     (0.5, 1.0)
     """
-    shared = len(np.intersect1d(a, b, assume_unique=True))
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = int(np.count_nonzero(member(small, large)))  # both sorted unique: binary search, no sort
     return round(shared / len(a), 4) if len(a) else 0.0, round(shared / len(b), 4) if len(b) else 0.0
 
 

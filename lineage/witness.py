@@ -118,16 +118,17 @@ def witness_votes(
     story, ``a``/``b`` and the witnesses whole documents, ``boilerplate`` the neutral shingles:
     all sorted unique shingle-hash arrays (``np.union1d`` gives the neutral set so; checking it
     here, per pair, cost a pass over half a million values at 100,000 documents)."""
-    only_a = np.setdiff1d(a_readings, b, assume_unique=True)
-    only_b = np.setdiff1d(b_readings, a, assume_unique=True)
+    # binary searches of the few readings in the sorted sets: np.setdiff1d, np.isin and
+    # np.intersect1d would sort each whole set (the corpus-wide neutral set too) again per call
+    only_a = a_readings[~member(a_readings, b)]
+    only_b = b_readings[~member(b_readings, a)]
     if boilerplate is not None and len(boilerplate):
-        # binary search: np.isin would sort the corpus-wide set again on every call
         only_a = only_a[~member(only_a, boilerplate)]
         only_b = only_b[~member(only_b, boilerplate)]
     votes_a = votes_b = both = 0
     for c in witnesses:
-        x = len(np.intersect1d(only_a, c, assume_unique=True))
-        y = len(np.intersect1d(only_b, c, assume_unique=True))
+        x = int(np.count_nonzero(member(only_a, c))) if len(only_a) else 0
+        y = int(np.count_nonzero(member(only_b, c))) if len(only_b) else 0
         if x >= MIN_READINGS and y >= MIN_READINGS:
             both += 1
         elif x > y and x >= MIN_READINGS:
