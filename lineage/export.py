@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -224,11 +224,14 @@ def json_chunks(data: dict[str, object]) -> Iterator[str]:
     yield "\n}\n"
 
 
-def graphml_items(result: "TraceResult") -> tuple[list[tuple[str, dict]], list[tuple[str, str, dict]]]:
-    """The trace graph's nodes and edges with scalar attributes only (Gephi, Cytoscape and yEd read them)."""
-    nodes = [(node, _scalars(attrs) | {"words": result.words.get(node, 0)})
-             for node, attrs in result.graph.nodes(data=True)]
-    edges = [(u, v, _scalars(attrs)) for u, v, attrs in result.graph.edges(data=True)]
+def graphml_items(result: "TraceResult") -> tuple[LazyItems, LazyItems]:
+    """The trace graph's nodes and edges with scalar attributes only (Gephi, Cytoscape and yEd read
+    them), made anew each time they are iterated over: the writer goes over them twice (the
+    attribute keys, then the elements) and never holds a dict per edge for the whole graph."""
+    words = result.words
+    nodes = LazyItems(lambda item: (item[0], _scalars(item[1]) | {"words": words.get(item[0], 0)}),
+                      list(result.graph.nodes(data=True)))
+    edges = LazyItems(lambda item: (item[0], item[1], _scalars(item[2])), list(result.graph.edges(data=True)))
     return nodes, edges
 
 
@@ -265,13 +268,14 @@ _GRAPHML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
 
 
-def _write_graphml(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]], out: BinaryIO) -> None:
+def _write_graphml(nodes: Iterable[tuple[str, dict]], edges: Iterable[tuple[str, str, dict]],
+                   out: BinaryIO) -> None:
     """Stream a directed GraphML document, a few hundred elements per write, no tree in memory.
 
     Attribute keys are declared first (type from the Python value: boolean,
-    long, double or string). Same content as networkx's writer, which builds
-    the whole XML tree first: at 100,000 documents that tree is a large part
-    of a trace's peak memory.
+    long, double or string), so ``nodes`` and ``edges`` are iterated twice.
+    Same content as networkx's writer, which builds the whole XML tree first:
+    at 100,000 documents that tree is a large part of a trace's peak memory.
 
     >>> import io, networkx as nx
     >>> buf = io.BytesIO()
