@@ -3,7 +3,7 @@
 Traces each corpus with the base commit (a temporary ``git worktree``) and
 with this tree, each in its own process, and compares the lineage.json texts.
 This tree runs twice: as a corpus of that size runs it, and with the compiled
-kernels (alignment, tokenising) loaded first, so both paths are compared with
+kernels (alignment, tokenising, shingling, quotations) loaded first, so both paths are compared with
 the base. A corpus folder holding ``docs/`` and ``metadata.jsonl`` (a
 ``lineage synth`` corpus) is traced with and without timestamps; the PAN 2013
 folder (``src/``, ``susp/``) as its two folders; any other folder as it is.
@@ -41,6 +41,9 @@ if sys.argv[4] == "kernels":
     assert load_kernel() is not None and load(*shingles.TOKEN_KERNEL) is not None
     if hasattr(shingles, "COMBINE_KERNEL"):  # a base commit may predate it
         assert load(*shingles.COMBINE_KERNEL) is not None
+    from lineage import quotes
+    if hasattr(quotes, "load_kernel"):
+        assert quotes.load_kernel() is not None
 corpus, out = Path(sys.argv[2]), Path(sys.argv[3])
 if (corpus / "metadata.jsonl").exists():
     runs = {f"timestamps-{use}": dict(paths=[corpus / "docs"], metadata=corpus / "metadata.jsonl",
