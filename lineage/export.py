@@ -258,7 +258,27 @@ def _scalars(attrs: dict[str, object]) -> dict[str, object]:
 
 def write_graphml(result: "TraceResult", path: str | os.PathLike[str]) -> None:
     nodes, edges = graphml_items(result)
-    write_atomic(path, lambda f: _write_graphml(nodes, edges, f))
+    keys = _declared_keys(nodes.source, edges.source)
+    write_atomic(path, lambda f: _write_graphml(nodes, edges, f, keys=keys))
+
+
+def _declared_keys(nodes: list[tuple], edges: list[tuple]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The GraphML keys of :func:`graphml_items`, read from the graph's own attributes: what
+    :func:`_scalars` keeps of them and the type it gives, without making the scalars.
+
+    >>> _declared_keys([("a", {"title": "A", "x": None})], [("a", "a", {"tree": True, "ev": ["1"]})])
+    {('node', 'title'): ('d0', 'string'), ('node', 'words'): ('d1', 'long'), ('edge', 'tree'): ('d2', 'boolean'), ('edge', 'ev'): ('d3', 'string')}
+    """
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind, items in (("node", (item[1] for item in nodes)), ("edge", (item[2] for item in edges))):
+        for attrs in items:
+            for name, value in attrs.items():
+                if value is not None and (kind, name) not in keys:
+                    kind_type = "string" if isinstance(value, (list, tuple)) else _graphml_type(value)
+                    keys[(kind, name)] = (f"d{len(keys)}", kind_type)
+            if kind == "node" and ("node", "words") not in keys:
+                keys[("node", "words")] = (f"d{len(keys)}", "long")
+    return keys
 
 
 _GRAPHML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
@@ -269,11 +289,12 @@ _GRAPHML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
 
 
 def _write_graphml(nodes: Iterable[tuple[str, dict]], edges: Iterable[tuple[str, str, dict]],
-                   out: BinaryIO) -> None:
+                   out: BinaryIO, keys: dict[tuple[str, str], tuple[str, str]] | None = None) -> None:
     """Stream a directed GraphML document, a few hundred elements per write, no tree in memory.
 
     Attribute keys are declared first (type from the Python value: boolean,
-    long, double or string), so ``nodes`` and ``edges`` are iterated twice.
+    long, double or string), so ``nodes`` and ``edges`` are iterated twice,
+    unless the caller knows the ``keys`` already (``(for, name) -> (id, type)``).
     Same content as networkx's writer, which builds the whole XML tree first:
     at 100,000 documents that tree is a large part of a trace's peak memory.
 
@@ -284,12 +305,13 @@ def _write_graphml(nodes: Iterable[tuple[str, dict]], edges: Iterable[tuple[str,
     >>> g.nodes["a"], g.edges["a", "a"]
     ({'title': 'A & B', 'words': 3}, {'tree': True})
     """
-    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (for, name) -> (id, type)
-    for kind, items in (("node", (a for _, a in nodes)), ("edge", (a for _, _, a in edges))):
-        for attrs in items:
-            for name, value in attrs.items():
-                if (kind, name) not in keys:
-                    keys[(kind, name)] = (f"d{len(keys)}", _graphml_type(value))
+    if keys is None:
+        keys = {}  # (for, name) -> (id, type)
+        for kind, items in (("node", (a for _, a in nodes)), ("edge", (a for _, _, a in edges))):
+            for attrs in items:
+                for name, value in attrs.items():
+                    if (kind, name) not in keys:
+                        keys[(kind, name)] = (f"d{len(keys)}", _graphml_type(value))
     lines = [_GRAPHML_HEAD]
     lines += [f'  <key id="{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{kind_type}"/>\n'
               for (kind, name), (key, kind_type) in keys.items()]
@@ -325,6 +347,10 @@ def _graphml_type(value: object) -> str:
 
 
 def _graphml_value(value: object) -> str:
+    if isinstance(value, str):  # most values: escaped only when they hold a character to escape
+        return xml_escape(value) if "&" in value or "<" in value or ">" in value else value
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)  # digits, signs, ".", "e", "inf", "nan": nothing to escape
     return xml_escape(str(value))

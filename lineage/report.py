@@ -326,12 +326,23 @@ def _sha256(text: str) -> str:
 
 
 def _describe(text: str) -> str:
-    """One line of text: whitespace runs (and control characters) become single spaces."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """One line of text: whitespace runs (and control characters) become single spaces.
+
+    >>> _describe("Rates\\trose\\x07 again\\n")
+    'Rates rose again'
+    """
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def _opening(text: str, words: int = 8) -> str:
-    return " ".join(text.split()[:words]) + "…"
+    """The first ``words`` words and an ellipsis (splitting no further than that).
+
+    >>> _opening("  The talks in Moscow went on and on into the night", 3)
+    'The talks in…'
+    """
+    return " ".join(text.split(maxsplit=words)[:words]) + "…"
 
 
 def _clip(text: str, size: int) -> str:

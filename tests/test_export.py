@@ -65,3 +65,24 @@ def test_a_failure_in_the_forked_writer_reaches_the_caller(tmp_path, monkeypatch
         write_outputs(trace([SEEDS]), tmp_path, workers=2)
     assert caught.value.fix == "choose another -o folder"
     assert (tmp_path / "lineage.json").exists()  # the other half still finished
+
+
+def test_graphml_keys_read_from_the_graph_are_those_of_its_scalars(tmp_path_factory):
+    """write_graphml declares its keys from the graph's own attributes (no scalar dicts made
+    for that pass): the same keys, order and types as a pass over the scalars gives."""
+    from lineage.export import _declared_keys, _graphml_type, graphml_items
+    from tests.conftest import synth_corpus_from
+
+    corpus = synth_corpus_from(tmp_path_factory, "graphml", stories=200, docs=240, seed=3, first_story_seed=7)
+    result = trace([corpus / "docs"], metadata=corpus / "metadata.jsonl")
+    # attributes the corpus may not produce: None (left out), a list (joined), a node key of its own
+    first = next(iter(result.graph.nodes))
+    result.graph.add_node("hidden-9", title="hidden source", hidden=True, note=None, tags=["a", "b"])
+    result.graph.add_edge("hidden-9", first, relation="derived", evidence=("x", "y"), story=None, weight=0.5)
+    nodes, edges = graphml_items(result)
+    want: dict = {}
+    for kind, items in (("node", (a for _, a in nodes)), ("edge", (a for _, _, a in edges))):
+        for attrs in items:
+            for name, value in attrs.items():
+                want.setdefault((kind, name), (f"d{len(want)}", _graphml_type(value)))
+    assert _declared_keys(nodes.source, edges.source) == want
