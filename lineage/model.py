@@ -11,9 +11,33 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 
+def pickled_by_fields(cls):
+    """Pickle a frozen, slotted dataclass as ``cls(*values)``, one tuple of its field values.
+
+    Worker processes send hundreds of thousands of these (verified pairs, edges) back
+    to the main process; the default pickle of a slotted dataclass goes through a
+    state dict per object: about 29 µs to dump and 26 µs to load a verified pair,
+    against 8 and 17 µs this way. The values, and so the objects, are the same.
+
+    >>> import pickle
+    >>> p = Passage(source=(0, 5), target=(10, 15), words=1, quoted=False)
+    >>> pickle.loads(pickle.dumps(p)) == p
+    True
+    """
+    values = attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Document:
     """One article: its raw text (offsets refer to it) and optional metadata."""
@@ -27,6 +51,7 @@ class Document:
     published: str | None = None  # ISO 8601, or None when unknown
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """An input that could not be used, and why; listed under ``skipped``."""
@@ -40,6 +65,7 @@ class Skipped:
         return f"{where}: {self.reason}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A shared passage: character offsets ``[start, end)`` into both raw texts."""
@@ -53,6 +79,7 @@ class Passage:
         return Passage(source=self.target, target=self.source, words=self.words, quoted=self.quoted)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Alignment:
     """The exact comparison of an unordered pair ``(a, b)`` with ``a < b`` by id.
@@ -82,6 +109,7 @@ class Alignment:
         return sum(p.words for p in self.passages if not p.quoted)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SideProfile:
     """What one document of a pair has that the other lacks, in words (boilerplate excluded)."""
@@ -97,6 +125,7 @@ class SideProfile:
     dateline: bool = False  # opens on a wire dateline, unshared, before the shared text
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PairEvidence:
     """Pairwise direction evidence for ``(a, b)``; ``time`` is +1 when a was published first."""
@@ -106,6 +135,7 @@ class PairEvidence:
     time: int = 0
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Verified:
     """A candidate pair that survived exact alignment: alignment, relation, pairwise evidence."""
@@ -117,6 +147,7 @@ class Verified:
     evidence: PairEvidence | None  # None for quote-only pairs
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Direction inferred for a pair: probabilities of the three hypotheses."""
@@ -131,6 +162,7 @@ class Verdict:
     evidence: tuple[str, ...] = field(default_factory=tuple)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LineageEdge:
     """One verified related pair as written to ``lineage.json`` ``edges[]``."""
