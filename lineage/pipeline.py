@@ -29,6 +29,7 @@ from lineage.parallel import (
     orient_batch,
     orient_tasks,
     run_batches,
+    run_forked,
     shingle_all,
     verify_batch,
     verify_tasks,
@@ -429,16 +430,19 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     whatever the number of workers.
     """
     neighbours, component = copy_graph(len(prepared.docs), verified)
-    neutral = np.union1d(boilerplate, template_shingles(prepared.unique, component))
+    # site templates in a forked process while this one makes the quote-only edges (no text needed)
+    templates = run_forked(lambda unique: template_shingles(unique, component), prepared.unique,
+                           enabled=_workers(config) > 1)
     ids = [d.id for d in prepared.docs]
     edges: list[LineageEdge | None] = [None] * len(verified)
     copies = []  # positions of the pairs that need their texts (quote-only pairs do not)
     for position, v in enumerate(verified):
         if v.evidence is None:
-            edges[position] = orient_pair(prepared, v, config, neutral, [])
+            edges[position] = quote_only_edge(v.alignment, v.relation)
         else:
             copies.append(position)
     items = [(verified[p], pick_witnesses(verified[p].i, verified[p].j, neighbours, ids)) for p in copies]
+    neutral = np.union1d(boilerplate, templates.result())
     tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, _workers(config))
     done = len(verified) - len(copies)
     report("direction", done, len(verified))
@@ -472,8 +476,7 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     a, b = prepared.docs[v.i], prepared.docs[v.j]
     al = v.alignment
     if v.evidence is None:
-        return _edge(al, v.relation, a.id, "unresolved", 0.5, (
-            f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",))
+        return quote_only_edge(al, v.relation)
     dropped = config.dropped_families()
     ta, tb = prepared.tokens[v.i], prepared.tokens[v.j]
     na, nb = prepared.neutral_mask(v.i, neutral, config.k), prepared.neutral_mask(v.j, neutral, config.k)
@@ -499,6 +502,12 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)
     story = story_containment(prepared.story(v.i, neutral, config.k), prepared.story(v.j, neutral, config.k))
     return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence, story)
+
+
+def quote_only_edge(al: Alignment, relation: str) -> LineageEdge:
+    """The edge of a pair that shares only quotations: unresolved, no direction evidence to weigh."""
+    return _edge(al, relation, al.a, "unresolved", 0.5, (
+        f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",))
 
 
 def story_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
