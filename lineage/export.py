@@ -207,6 +207,10 @@ def json_layout(data: dict[str, object]) -> str:
     return "".join(json_chunks(data))
 
 
+# json.dumps(item, ensure_ascii=False) with its encoder made once, not once per list item
+_ENCODE_ITEM = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def json_chunks(data: dict[str, object]) -> Iterator[str]:
     """:func:`json_layout` in pieces (at most one list item each), for writing as they come."""
     yield "{\n"
@@ -216,7 +220,7 @@ def json_chunks(data: dict[str, object]) -> Iterator[str]:
         if isinstance(value, (list, LazyItems)) and len(value):
             yield f"  {name}: [\n"
             for position, item in enumerate(value):
-                yield (",\n    " if position else "    ") + json.dumps(item, ensure_ascii=False)
+                yield (",\n    " if position else "    ") + _ENCODE_ITEM(item)
             yield "\n  ]"
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
