@@ -67,7 +67,9 @@ def lineage_forest(
     edges may instead hang from a hidden source, which costs ``hidden_cost``
     and is kept only if it adopts at least two documents.
     """
-    edges = sorted(edges, key=lambda e: (e.source, e.target))
+    # only copy edges offer parents or join hidden-source groups: quote-only pairs (most edges of a
+    # large corpus) are left out before sorting
+    edges = sorted((e for e in edges if is_copy(e)), key=lambda e: (e.source, e.target))
     groups = _common_groups(edges)
     while True:
         parents, chosen, adopted = _arborescence(ids, edges, groups, hidden_cost)
