@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 
 
@@ -182,6 +182,21 @@ class LineageEdge:
     # furniture left out): what the lineage tree weighs parents by; None for quote-only pairs
     story_source_in_target: float | None = None
     story_target_in_source: float | None = None
+
+    def flipped(self) -> "LineageEdge":
+        """The same pair stated the other way round: ends, containments (exact and story) and
+        passages swapped, everything else as it is.
+
+        >>> e = LineageEdge("a", "b", "derived", "forward", 0.9, 0.3, 0.4, 0.9, (), (), False, 0.5, 1.0)
+        >>> f = e.flipped(); (f.source, f.source_in_target, f.story_source_in_target, f.flipped() == e)
+        ('b', 0.9, 1.0, True)
+        """
+        return replace(
+            self, source=self.target, target=self.source,
+            source_in_target=self.target_in_source, target_in_source=self.source_in_target,
+            story_source_in_target=self.story_target_in_source, story_target_in_source=self.story_source_in_target,
+            passages=tuple(p.flipped() for p in self.passages),
+        )
 
     @property
     def shared_words(self) -> int:

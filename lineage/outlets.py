@@ -109,16 +109,6 @@ def term(rep: Reputations, e: LineageEdge, outlet_of: Mapping[str, str | None], 
     return math.log((cs[0] + 1) / (cs[1] + 1)) - math.log((ct[0] + 1) / (ct[1] + 1)), cs, ct
 
 
-def flipped(e: LineageEdge) -> LineageEdge:
-    """The same pair stated the other way round (containments and passages swapped)."""
-    return replace(
-        e, source=e.target, target=e.source,
-        source_in_target=e.target_in_source, target_in_source=e.source_in_target,
-        story_source_in_target=e.story_target_in_source, story_target_in_source=e.story_source_in_target,
-        passages=tuple(p.flipped() for p in e.passages),
-    )
-
-
 def _regroup(evidence: Sequence[str], flip: bool) -> tuple[list[str], list[str], list[str]]:
     """First-pass sentences as (for, against, neutral) the final orientation."""
     pro, con, neutral = [], [], []
@@ -148,7 +138,7 @@ def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *
         f, cs, ct = found
         z = log_odds(e.confidence) + weight * f
         flip = z < 0
-        new = flipped(e) if flip else e
+        new = e.flipped() if flip else e
         confidence = 1 / (1 + math.exp(-abs(z)))
         pro, con, neutral = _regroup(e.evidence, flip)
         if abs(weight * f) >= FLOOR:

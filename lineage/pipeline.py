@@ -608,22 +608,22 @@ def _edge(al: Alignment, relation: str, source: str, direction: str, confidence:
           evidence: tuple[str, ...], story: tuple[float, float] | None = None) -> LineageEdge:
     """A LineageEdge from an (a, b) alignment, oriented with ``source`` first; ``story`` is
     :func:`story_containment` of (a, b), None for quote-only pairs."""
-    forward = source == al.a
     a_in_b, b_in_a = story if story is not None else (None, None)
-    return LineageEdge(
-        source=al.a if forward else al.b,
-        target=al.b if forward else al.a,
+    edge = LineageEdge(
+        source=al.a,
+        target=al.b,
         relation=relation,
         direction=direction,
         confidence=confidence,
         jaccard=al.jaccard,
-        source_in_target=al.a_in_b if forward else al.b_in_a,
-        target_in_source=al.b_in_a if forward else al.a_in_b,
-        passages=al.passages if forward else tuple(p.flipped() for p in al.passages),
+        source_in_target=al.a_in_b,
+        target_in_source=al.b_in_a,
+        passages=al.passages,
         evidence=evidence,
-        story_source_in_target=a_in_b if forward else b_in_a,
-        story_target_in_source=b_in_a if forward else a_in_b,
+        story_source_in_target=a_in_b,
+        story_target_in_source=b_in_a,
     )
+    return edge if source == al.a else edge.flipped()
 
 
 def _with_tree(e: LineageEdge, on_tree: bool) -> LineageEdge:
