@@ -97,10 +97,11 @@ HIDDEN_PREFIX = "hidden-"
 
 
 def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
-    """Hidden-source candidates: groups of documents joined by common-source edges."""
+    """Hidden-source candidates: groups of documents joined by common-source edges (``edges``:
+    the copy edges, see :func:`lineage_forest`)."""
     g = nx.Graph()
     for e in edges:
-        if is_copy(e) and e.direction == "common-source":
+        if e.direction == "common-source":
             g.add_edge(e.source, e.target)
     groups: dict[str, dict[str, float]] = {}
     group_of: dict[str, str] = {}
@@ -108,7 +109,7 @@ def _common_groups(edges: list[LineageEdge]) -> dict[str, dict[str, float]]:
         groups[f"{HIDDEN_PREFIX}{n}"] = {m: 0.0 for m in members}
         group_of.update((m, f"{HIDDEN_PREFIX}{n}") for m in members)
     for e in edges:  # one pass: each common-source edge raises its two ends' weights
-        if e.direction == "common-source" and is_copy(e):
+        if e.direction == "common-source":
             weights = groups[group_of[e.source]]
             s_in_t, t_in_s = containment(e)
             weights[e.source] = max(weights[e.source], e.confidence * s_in_t)
@@ -157,7 +158,8 @@ def _best_parents(g: nx.DiGraph, part: list[str]) -> list[tuple[str, str]] | Non
 
 
 def _arborescence(ids, edges, groups, hidden_cost):
-    offers = [e for e in edges if is_copy(e) and e.direction != "common-source"]
+    # edges: the copy edges (lineage_forest); each oriented one offers its target a parent
+    offers = [e for e in edges if e.direction != "common-source"]
     # A document without copy edges or a hidden-source group is a root of its own: only the
     # others enter the graph (most documents of a large corpus have no copy at all).
     involved = {e.source for e in offers} | {e.target for e in offers}
