@@ -263,7 +263,7 @@ def _scalars(attrs: dict[str, object]) -> dict[str, object]:
 def write_graphml(result: "TraceResult", path: str | os.PathLike[str]) -> None:
     nodes, edges = graphml_items(result)
     keys = _declared_keys(nodes.source, edges.source)
-    write_atomic(path, lambda f: _write_graphml(nodes, edges, f, keys=keys))
+    write_atomic(path, lambda f: _write_graphml(nodes, edges, f, keys))
 
 
 def _declared_keys(nodes: list[tuple], edges: list[tuple]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -293,29 +293,21 @@ _GRAPHML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
 
 
 def _write_graphml(nodes: Iterable[tuple[str, dict]], edges: Iterable[tuple[str, str, dict]],
-                   out: BinaryIO, keys: dict[tuple[str, str], tuple[str, str]] | None = None) -> None:
+                   out: BinaryIO, keys: dict[tuple[str, str], tuple[str, str]]) -> None:
     """Stream a directed GraphML document, a few hundred elements per write, no tree in memory.
 
-    Attribute keys are declared first (type from the Python value: boolean,
-    long, double or string), so ``nodes`` and ``edges`` are iterated twice,
-    unless the caller knows the ``keys`` already (``(for, name) -> (id, type)``).
-    Same content as networkx's writer, which builds the whole XML tree first:
+    The attribute ``keys`` (``(for, name) -> (id, type)``, see :func:`_declared_keys`) are
+    declared first. Same content as networkx's writer, which builds the whole XML tree first:
     at 100,000 documents that tree is a large part of a trace's peak memory.
 
     >>> import io, networkx as nx
     >>> buf = io.BytesIO()
-    >>> _write_graphml([("a", {"title": "A & B", "words": 3})], [("a", "a", {"tree": True})], buf)
+    >>> nodes, edges = [("a", {"title": "A & B", "words": 3})], [("a", "a", {"tree": True})]
+    >>> _write_graphml(nodes, edges, buf, _declared_keys(nodes, edges))
     >>> g = nx.read_graphml(io.BytesIO(buf.getvalue()))
     >>> g.nodes["a"], g.edges["a", "a"]
     ({'title': 'A & B', 'words': 3}, {'tree': True})
     """
-    if keys is None:
-        keys = {}  # (for, name) -> (id, type)
-        for kind, items in (("node", (a for _, a in nodes)), ("edge", (a for _, _, a in edges))):
-            for attrs in items:
-                for name, value in attrs.items():
-                    if (kind, name) not in keys:
-                        keys[(kind, name)] = (f"d{len(keys)}", _graphml_type(value))
     lines = [_GRAPHML_HEAD]
     lines += [f'  <key id="{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{kind_type}"/>\n'
               for (kind, name), (key, kind_type) in keys.items()]
