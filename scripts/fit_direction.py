@@ -94,11 +94,11 @@ def synth_samples(data: Path, tmp: Path, docs: int, corpora: dict | None = None)
         outlets: dict = {}
         pairs = []
         for a, b, orient, common in pair_features([out / "docs"], out / "metadata.jsonl", outlets):
-            pairs.append((a, b, orient, common, 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None))
-            if forest.is_ancestor(b, a):
-                yield f"synth{seed}", orient, common, 0, 0  # b is the source
-            elif forest.is_ancestor(a, b):
-                yield f"synth{seed}", orient, common, 1, 0
+            # 0: b is the source, 1: a is, None: neither descends from the other
+            y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
+            pairs.append((a, b, orient, common, y))
+            if y is not None:
+                yield f"synth{seed}", orient, common, y, 0
             elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
                 yield f"synth{seed}", orient, common, None, 1
             n += 1
