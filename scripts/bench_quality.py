@@ -69,19 +69,8 @@ def reorient(result: TraceResult, rule: str) -> dict:
                 edges.append(dataclasses.replace(e, direction="unresolved", confidence=0.5))
                 continue
             source = s if stamp[s] < stamp[t] else t
-        flip = source != s
-        edges.append(
-            dataclasses.replace(
-                e,
-                source=t if flip else s,
-                target=s if flip else t,
-                direction="forward",
-                confidence=1.0,
-                source_in_target=e.target_in_source if flip else e.source_in_target,
-                target_in_source=e.source_in_target if flip else e.target_in_source,
-                passages=tuple(p.flipped() for p in e.passages) if flip else e.passages,
-            )
-        )
+        # LineageEdge.flipped swaps the story containments too, which the tree weighs
+        edges.append(dataclasses.replace(e if source == s else e.flipped(), direction="forward", confidence=1.0))
     parents, tree = lineage_forest([d.id for d in result.documents], edges)
     edges = [dataclasses.replace(e, tree=(e.source, e.target) in tree) for e in edges]
     return dataclasses.replace(result, edges=edges, parents=parents).to_json()
