@@ -38,9 +38,14 @@ def new_table(slots: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _home(key, mask):  # pragma: no cover - compiled
-    """The first slot probed for ``key``: the high half of a multiplicative hash, masked."""
-    return np.int64(((key * _SPREAD) >> np.uint64(32)) & mask)
+def _slot(keys_table, key):  # pragma: no cover - compiled
+    """Where ``key`` is in the table, or the free slot where it would go: probed linearly from
+    the high half of a multiplicative hash of the key."""
+    mask = np.uint64(keys_table.shape[0] - 1)
+    slot = np.int64(((key * _SPREAD) >> np.uint64(32)) & mask)
+    while keys_table[slot] != key and keys_table[slot] != np.uint64(0):
+        slot = (slot + 1) & np.int64(mask)
+    return slot
 
 
 @numba.njit(cache=True, nogil=True)
@@ -59,7 +64,6 @@ def ascii_tokens(buf, keys_table, values_table):  # pragma: no cover - compiled
     words it lacks, with their keys (0 for a word too long to pack).
     """
     n = buf.shape[0]
-    mask = np.uint64(keys_table.shape[0] - 1)
     count = 0
     inside = False
     for p in range(n):
@@ -89,9 +93,7 @@ def ascii_tokens(buf, keys_table, values_table):  # pragma: no cover - compiled
         ends[t] = p
         if p - start <= MAX_PACKED:
             keys[t] = key
-            slot = _home(key, mask)
-            while keys_table[slot] != key and keys_table[slot] != np.uint64(0):
-                slot = (slot + 1) & np.int64(mask)
+            slot = _slot(keys_table, key)
             if keys_table[slot] == key:
                 hashes[t] = values_table[slot]
                 t += 1
@@ -106,15 +108,12 @@ def ascii_tokens(buf, keys_table, values_table):  # pragma: no cover - compiled
 def remember(keys_table, values_table, keys, hashes, words):  # pragma: no cover - compiled
     """Add ``keys[t] -> hashes[t]`` to the table for each ``t`` in ``words`` with a key (a packed
     word); the number of keys new to it. The caller keeps the table at most half full."""
-    mask = np.uint64(keys_table.shape[0] - 1)
     added = 0
     for t in words:
         key = keys[t]
         if key == np.uint64(0):
             continue
-        slot = _home(key, mask)
-        while keys_table[slot] != key and keys_table[slot] != np.uint64(0):
-            slot = (slot + 1) & np.int64(mask)
+        slot = _slot(keys_table, key)
         if keys_table[slot] == np.uint64(0):
             keys_table[slot] = key
             added += 1
