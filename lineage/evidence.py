@@ -19,6 +19,14 @@ profiled by kind and position:
   between passages (an expansion or update), after the last (a continuation
   the other text does not have, as when the other is an excerpt).
 
+Between two passages that follow each other in both texts, unshared words on
+*both* sides are one stretch worded two ways (a rewritten sentence, a corrupt
+line in a hand copy), not material either text added: :func:`rewritten_words`
+takes them out of ``interior`` (kept as ``rewritten``), so that only what one
+side has over the other counts as added. Without this, every copy that
+rewords a sentence looked as if each text had added something of its own,
+which is the mark of two copies of an unseen common source.
+
 :func:`context_relatedness` says how much the words right around the shared
 passages belong to the same story (where a passage was taken from) or not
 (where it was set into another text, as in a compilation). Credits (a text
@@ -40,6 +48,8 @@ evidence; :mod:`lineage.witness` adds what third documents say.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -393,8 +403,18 @@ def pair_evidence(
     """The pairwise evidence of an aligned pair (passages oriented a -> b); ``*_blocks`` and
     ``*_marks`` are each side's :func:`side_blocks` and :func:`line_marks` when the caller has
     computed them already."""
-    pa = profile_side(ta, token_spans(ta, [p.source for p in al.passages]), a_neutral, a_blocks, a_marks)
-    pb = profile_side(tb, token_spans(tb, [p.target for p in al.passages]), b_neutral, b_blocks, b_marks)
+    spans_a = token_spans(ta, [p.source for p in al.passages])
+    spans_b = token_spans(tb, [p.target for p in al.passages])
+    a_marks = line_marks(ta) if a_marks is None else a_marks
+    b_marks = line_marks(tb) if b_marks is None else b_marks
+    a_blocks = side_blocks(ta, spans_a, a_neutral, a_marks) if a_blocks is None else a_blocks
+    b_blocks = side_blocks(tb, spans_b, b_neutral, b_marks) if b_blocks is None else b_blocks
+    pa = profile_side(ta, spans_a, a_neutral, a_blocks, a_marks)
+    pb = profile_side(tb, spans_b, b_neutral, b_blocks, b_marks)
+    ra, rb = rewritten_words(spans_a, spans_b, a_blocks, b_blocks, a_neutral, b_neutral)
+    if ra or rb:
+        pa = replace(pa, interior=pa.interior - ra, rewritten=ra)
+        pb = replace(pb, interior=pb.interior - rb, rewritten=rb)
     # A credit counts only one way: two texts naming each other's outlet cancel out.
     a_credits = names_outlet(a.text, b.outlet) and b.outlet != a.outlet
     b_credits = names_outlet(b.text, a.outlet) and b.outlet != a.outlet
@@ -405,9 +425,59 @@ def pair_evidence(
 
 
 def _with_credit(side: SideProfile, outlet: str | None) -> SideProfile:
-    from dataclasses import replace
-
     return replace(side, credit=outlet or "")
+
+
+def rewritten_words(
+    spans_a: list[tuple[int, int]],
+    spans_b: list[tuple[int, int]],
+    blocks_a: list[tuple[int, int, str, str]],
+    blocks_b: list[tuple[int, int, str, str]],
+    a_neutral: np.ndarray | None = None,
+    b_neutral: np.ndarray | None = None,
+) -> tuple[int, int]:
+    """Words of each side's interior blocks that face unshared words of the other text.
+
+    ``spans_*`` are the passages' token spans (passage ``i`` is ``spans_a[i]`` in a and
+    ``spans_b[i]`` in b), ``blocks_*`` each side's :func:`side_blocks`. For two passages
+    that follow each other in both texts, the interior-block words in a's gap between
+    them, up to the number of (non-neutral) words in b's gap, are a's side of a rewritten
+    stretch; the rest of the block is what a has over b there. Likewise for b.
+
+    >>> # a: 20 words between passages 0 and 1; b: 15 there, 5 more words of a's own
+    >>> rewritten_words([(0, 30), (50, 80)], [(0, 30), (45, 75)],
+    ...                 [(30, 50, "interior", "")], [(30, 45, "interior", "")])
+    (15, 15)
+    >>> # nothing in b between the same passages: all of a's block is added
+    >>> rewritten_words([(0, 30), (50, 80)], [(0, 30), (30, 60)], [(30, 50, "interior", "")], [])
+    (0, 0)
+    """
+    if not any(kind == "interior" for *_, kind, _ in blocks_a + blocks_b):
+        return 0, 0
+    ra = rb = 0
+    order = sorted(range(len(spans_a)), key=lambda i: spans_a[i])
+    b_starts = sorted(s for s, _ in spans_b)
+    for i, j in zip(order, order[1:]):
+        gap_a = (spans_a[i][1], spans_a[j][0])
+        gap_b = (spans_b[i][1], spans_b[j][0])
+        if gap_b[1] < gap_b[0] or bisect_left(b_starts, gap_b[1]) - bisect_left(b_starts, gap_b[0]) != 0:
+            continue  # the passages cross in b, or another passage lies between them there: no common gap
+        ra += min(_interior_in(blocks_a, gap_a), _words_in(gap_b, b_neutral))
+        rb += min(_interior_in(blocks_b, gap_b), _words_in(gap_a, a_neutral))
+    return ra, rb
+
+
+def _interior_in(blocks: list[tuple[int, int, str, str]], gap: tuple[int, int]) -> int:
+    return sum(max(0, min(end, gap[1]) - max(start, gap[0])) for start, end, kind, _ in blocks if kind == "interior")
+
+
+def _words_in(gap: tuple[int, int], neutral: np.ndarray | None) -> int:
+    start, end = gap
+    if end <= start:
+        return 0
+    if neutral is not None and len(neutral) >= end:
+        return end - start - int(np.count_nonzero(neutral[start:end]))
+    return end - start
 
 
 

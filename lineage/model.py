@@ -119,10 +119,11 @@ class SideProfile:
     commentary_label: str = ""
     unrelated: int = 0  # unshared blocks whose vocabulary the shared text does not use
     head: int = 0  # related unshared words before the first shared passage
-    interior: int = 0  # related unshared words between shared passages
+    interior: int = 0  # related unshared words between shared passages, added (not facing a rewritten stretch)
     tail: int = 0  # related unshared words after the last shared passage
     credit: str = ""  # the other document's outlet, when this text names it
     dateline: bool = False  # opens on a wire dateline, unshared, before the shared text
+    rewritten: int = 0  # interior words facing unshared words of the other text between the same passages
 
 
 @pickled_by_fields

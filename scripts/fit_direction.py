@@ -236,25 +236,30 @@ def main() -> None:
             break
     model["threshold"] = threshold
     model["threshold_rule"] = "lowest P(orientation) from 0.5 whose 0.05-wide bin is right at least 60% of the time"
-    # Common source: the lowest P(common) at which at least 90% of the pairs so labelled are
-    # siblings under a hidden source (against ancestor pairs). A common-source verdict takes
-    # the orientation away from an ancestor pair, which is otherwise right about 9 times in 10,
-    # so it must be at least as sure.
-    common_threshold = 0.95
-    for t in np.arange(0.5, 0.96, 0.05):
-        sel = [r for r in common_rows if r[0] >= t]
+    # Common source: the lowest P(common) whose 0.05-wide bin, and every bin above it, holds at
+    # least 90% siblings under a hidden source (against ancestor pairs). A common-source verdict
+    # takes the orientation away from an ancestor pair, which is otherwise right about 9 times
+    # in 10, so each pair so labelled must be at least as sure: the test is on the bin at the
+    # threshold, not on all pairs above it (which would let the bin at the edge fall below 90%).
+    print("\nP(common)        pairs  siblings", file=sys.stderr)
+    share = {}
+    for t in np.arange(0.5, 1.0, 0.05):
+        t = round(float(t), 2)
+        sel = [r for r in common_rows if t <= r[0] < t + 0.05 or (t >= 0.95 and r[0] >= t)]
         if sel:
-            print(f"P(common) >= {t:.2f}: {sum(r[1] * r[2] for r in sel) / sum(r[2] for r in sel):.3f} siblings "
-                  f"of {len(sel)}", file=sys.stderr)
-        if sel and sum(r[1] * r[2] for r in sel) / sum(r[2] for r in sel) >= 0.9:
-            common_threshold = round(float(t), 2)
+            share[t] = sum(r[1] * r[2] for r in sel) / sum(r[2] for r in sel)
+            print(f"[{t:.2f}, {t + 0.05:.2f})   {len(sel):6d}  {share[t]:.3f}", file=sys.stderr)
+    common_threshold = 0.95
+    for t in sorted(share, reverse=True):
+        if share[t] < 0.9:
             break
+        common_threshold = t
     hit = [r for r in common_rows if r[0] >= common_threshold]
     print(f"common-source threshold {common_threshold}: {sum(r[1] for r in hit)} of "
           f"{sum(r[1] for r in common_rows)} hidden-source sibling pairs, "
           f"{sum(1 - r[1] for r in hit)} ancestor pairs", file=sys.stderr)
     model["common_threshold"] = common_threshold
-    model["common_threshold_rule"] = "lowest P(common) from 0.5 at which >= 90% of pairs are hidden-source siblings"
+    model["common_threshold_rule"] = "lowest P(common) from which every 0.05-wide bin up is >= 90% hidden-source siblings"
     model["orient"]["outlet"] = fit_outlet(corpora, model)
     print(json.dumps(model, indent=2))
     if args.write:

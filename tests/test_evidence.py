@@ -35,6 +35,17 @@ def test_positions_of_related_blocks():
     assert ev.a.tail == 30 and ev.a.unrelated == 0
 
 
+def test_a_stretch_worded_two_ways_is_rewritten_not_added():
+    words = " ".join(STORY).split()
+    mine, theirs = " ".join(words[3::2][:20]) + ".", " ".join(words[4::2][:15]) + "."
+    ev = _evidence(STORY[0] + "\n\n" + mine + "\n\n" + STORY[1], STORY[0] + "\n\n" + theirs + "\n\n" + STORY[1])
+    # 15 of a's 20 words face b's 15: a added 5 (too few for a block of its own, but counted)
+    assert (ev.a.interior, ev.a.rewritten, ev.b.interior, ev.b.rewritten) == (5, 15, 0, 15)
+    # the same 20 words with nothing facing them in b are all added
+    ev = _evidence(STORY[0] + "\n\n" + mine + "\n\n" + STORY[1], STORY[0] + "\n\n" + STORY[1])
+    assert (ev.a.interior, ev.a.rewritten) == (20, 0)
+
+
 def test_unrelated_block_is_not_related_material():
     ev = _evidence("\n\n".join(STORY[:3] + OTHER), "\n\n".join(STORY[:3]))
     assert ev.a.unrelated == len(tokenize(" ".join(OTHER))) and ev.a.tail == 0
