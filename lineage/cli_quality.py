@@ -17,6 +17,7 @@ import click
 
 from lineage.evaluate import evaluate, format_report, load_lineage, load_truth
 from lineage.synth import synthesize
+from lineage.synth_tradition import synthesize_traditions
 
 __all__ = ["eval_cmd", "synth"]
 
@@ -53,35 +54,52 @@ __all__ = ["eval_cmd", "synth"]
 @click.option(
     "--min-words",
     type=click.IntRange(min=20),
-    default=150,
-    show_default=True,
-    help="Smallest body a copy tree's base story may have.",
+    default=None,
+    help="Smallest body a copy tree's base story may have [default: 150 news, 300 tradition].",
 )
 @click.option("--no-timestamps", is_flag=True, help="Leave 'published' out of metadata.jsonl.")
+@click.option(
+    "--kind",
+    type=click.Choice(["news", "tradition"]),
+    default="news",
+    show_default=True,
+    help="news: syndicated copies; tradition: hand-copied manuscripts (scribal slips, no metadata).",
+)
 def synth(
     base: tuple[str, ...],
     out_dir: str,
     seed: int,
     stories: int | None,
     docs: int,
-    min_words: int,
+    min_words: int | None,
     no_timestamps: bool,
+    kind: str,
 ) -> None:
-    """Generate a syndication corpus with known lineage from real articles.
+    """Generate a corpus with known lineage from real articles.
 
     BASE is a folder of .txt articles (read recursively) or the Reuters-21578
-    folder (reut2-*.sgm). Each copy tree grows from one base story by
-    republishing, excerpts, updates, comments, appended stories, rewritten
-    leads, spinning and house-style edits; some originals are hidden, and
-    independent reports sharing only quotations are added as negatives.
+    folder (reut2-*.sgm). With --kind news (the default) each copy tree grows
+    from one base story by republishing, excerpts, updates, comments, appended
+    stories, rewritten leads, spinning and house-style edits; some originals
+    are hidden, and independent reports sharing only quotations are added as
+    negatives. With --kind tradition each story is a manuscript tradition: 15
+    whole copies, each a scribe's transcription of an earlier one, with the
+    slips scribes make (--stories traditions, by default about --docs / 11);
+    a quarter of the copies are lost. There is no metadata: only the texts
+    say who copied whom.
     """
+    if kind == "tradition":
+        traditions = stories or max(1, round(docs / 11))
+        click.echo(synthesize_traditions(list(base), out_dir, seed=seed, traditions=traditions,
+                                         min_words=min_words or 300).describe())
+        return
     summary = synthesize(
         list(base),
         out_dir,
         seed=seed,
         stories=stories,
         docs=docs,
-        min_words=min_words,
+        min_words=min_words or 150,
         timestamps=not no_timestamps,
     )
     click.echo(summary.describe())

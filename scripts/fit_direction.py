@@ -4,7 +4,11 @@
 Training data, kept apart from what bench_quality.py reports on:
   * synth corpora from Reuters-21578 with seeds 11, 12, 13 (the benchmark uses seed 0);
   * the PAN 2013 training pairs whose suspicious document has an odd number (the benchmark
-    reports PAN direction on all pairs and on the even, held-out half).
+    reports PAN direction on all pairs and on the even, held-out half);
+  * simulated hand-copied traditions (lineage.synth_tradition) with seeds 11, 12, 13, pooled as
+    one source (the benchmark uses seed 0): whole copies with scribal slips, no metadata, so
+    the weights also serve texts that were not made the way news is (--no-traditions: without).
+Each source weighs the same in the fit, whatever its number of pairs.
 Every verified copy pair gets the features of lineage.direction.features and labels from the
 truth: orientation where one document is an ancestor of the other, "common source" where both
 sit in one truth tree without one descending from the other. Two logistic regressions (Newton's
@@ -12,7 +16,7 @@ method, small L2) give the weights; the abstention threshold is read off the cov
 curve of the training pairs (printed). The outlet pass's weight (lineage.outlets) is fitted
 last, on the synth pairs, with that first-pass model fixed (fit_outlet).
 
-Usage: python scripts/fit_direction.py [--data ../shared/data] [--docs 2000] [--write]
+Usage: python scripts/fit_direction.py [--data ../shared/data] [--docs 2000] [--no-traditions] [--write]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from lineage.eval_truth import truth_forest  # noqa: E402
 from lineage.pipeline import Config, find_candidates, prepare, verify_pairs  # noqa: E402
 
 SYNTH_SEEDS = (11, 12, 13)
+TRADITION_SEEDS = (11, 12, 13)
 
 
 def pair_features(paths, metadata=None, outlets=None):
@@ -105,6 +110,26 @@ def synth_samples(data: Path, tmp: Path, docs: int, corpora: dict | None = None)
         if corpora is not None:
             corpora[f"synth{seed}"] = (outlets, pairs)
         print(f"synth seed {seed}: {n} copy pairs", file=sys.stderr)
+
+
+def tradition_samples(data: Path, tmp: Path):
+    """Labelled samples of simulated hand-copied traditions (:mod:`lineage.synth_tradition`), seeds
+    TRADITION_SEEDS pooled as one source: readings, not news habits, must orient these."""
+    from lineage.synth_tradition import synthesize_traditions
+
+    for seed in TRADITION_SEEDS:
+        out = tmp / f"tradition{seed}"
+        synthesize_traditions([data / "reuters21578"], out, seed=seed)
+        forest = truth_forest(json.loads((out / "truth.json").read_text(encoding="utf-8")))
+        n = 0
+        for a, b, orient, common in pair_features([out / "docs"]):
+            y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
+            if y is not None:
+                yield "tradition", orient, common, y, 0
+            elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
+                yield "tradition", orient, common, None, 1
+            n += 1
+        print(f"tradition seed {seed}: {n} copy pairs", file=sys.stderr)
 
 
 def pan_samples(data: Path):
@@ -184,10 +209,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--write", action="store_true", help="write lineage/direction_model.json")
+    parser.add_argument("--no-traditions", dest="traditions", action="store_false",
+                        help="leave the simulated hand-copied traditions out of the training data")
     args = parser.parse_args()
     corpora: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         samples = list(synth_samples(args.data, Path(tmp), args.docs, corpora)) + list(pan_samples(args.data))
+        if args.traditions:
+            samples += list(tradition_samples(args.data, Path(tmp)))
     sources = sorted({s[0] for s in samples})
     per_source = {s: sum(1 for x in samples if x[0] == s) for s in sources}
     weight = np.array([len(samples) / (len(sources) * per_source[s[0]]) for s in samples])

@@ -45,12 +45,23 @@ def test_excerpt_points_from_longer_to_shorter():
     assert any("excerpt" in e for e in v.evidence)
 
 
-def test_interior_expansion_points_from_shorter_to_longer():
+def test_interior_material_alone_does_not_orient():
+    # paragraphs inside the shared text that one side lacks: an update that added them, or a
+    # copy (a scribe's eye-skip, an editor's cut) that dropped them; the fitted model, trained
+    # on news and on hand-copied traditions, gives this no weight of its own
     short = "\n\n".join(STORY[:4])
     expanded = "\n\n".join(STORY[:2] + [_related_paragraph(1), _related_paragraph(2)] + STORY[2:4])
+    ev_orient, _ = features(*_evidence_of(short, expanded))
+    assert ev_orient["interior"] > 0  # the evidence is measured ...
     v = _verdict(short, expanded)
-    assert (v.source, v.target) == ("a", "b")
-    assert any("expansion" in e for e in v.evidence)
+    assert v.direction == "unresolved"  # ... but does not decide
+    assert abs(load_model()["orient"]["interior"]) < 1.0
+
+
+def _evidence_of(a_text, b_text):
+    a, b = Document("a", a_text, "a.txt"), Document("b", b_text, "b.txt")
+    ta, tb = tokenize(a_text), tokenize(b_text)
+    return pair_evidence(a, ta, b, tb, align_pair("a", ta, "b", tb)), (0, 0, 0)
 
 
 def test_appended_unrelated_block_marks_the_appender():
