@@ -2,7 +2,8 @@
 """Quality benchmark: trace + eval on data with known truth, with the baselines, in one run.
 
 Corpora:
-  * a synth corpus (``lineage synth`` on Reuters-21578) traced with and without timestamps;
+  * a synth corpus (``lineage synth`` on Reuters-21578) traced with and without timestamps, and
+    without them once more with every letter mapped to an Arabic one (a caseless script);
   * simulated hand-copied traditions (``lineage synth --kind tradition``), no metadata;
   * the PAN 2013 text-alignment training corpus (pair detection on its ``pairs`` lists,
     direction, plagdet per subcorpus);
@@ -128,6 +129,13 @@ def bench_synth(data: Path, tmp: Path, docs: int, seed: int) -> list[dict]:
         for rule, name in rules:
             rows.append({"corpus": f"synth {docs}, {label}", "method": f"baseline: {name}",
                          **flat(evaluate(reorient(result, rule), truth).to_dict())})
+    # The same corpus in a caseless, non-Latin script: every letter and digit mapped to an Arabic
+    # one. English cues (comment markers, datelines, credit lines) are lost with the script.
+    arabic = tmp / "synth-arabic"
+    transliterate(out / "docs", arabic / "docs")
+    result_arabic = trace([arabic / "docs"], metadata=out / "metadata.jsonl", config=Config(use_timestamps=False))
+    rows.append({"corpus": f"synth {docs}, without timestamps, Arabic letters", "method": "lineage trace",
+                 **flat(evaluate(result_arabic.to_json(), truth).to_dict())})
     from lineage.direction import FAMILIES
 
     for family in sorted(FAMILIES):
@@ -163,6 +171,19 @@ def bench_traditions(data: Path, tmp: Path, seed: int) -> list[dict]:
                      **flat(evaluate(reorient(result, rule), truth).to_dict())})
     print(f"traditions: {summary.documents} manuscripts traced in {seconds:.1f} s", file=sys.stderr)
     return rows
+
+
+_ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+_TO_ARABIC = str.maketrans({**{c: _ARABIC[i] for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")},
+                            **{c.upper(): _ARABIC[i] for i, c in enumerate("abcdefghijklmnopqrstuvwxyz")},
+                            **{str(d): "٠١٢٣٤٥٦٧٨٩"[d] for d in range(10)}, ",": "،", "?": "؟"})
+
+
+def transliterate(src: Path, dst: Path) -> None:
+    """Copy every .txt of ``src`` to ``dst`` with Latin letters and digits mapped to Arabic ones."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.glob("*.txt")):
+        (dst / path.name).write_text(path.read_text(encoding="utf-8").translate(_TO_ARABIC), encoding="utf-8")
 
 
 def flat(report: dict) -> dict:
