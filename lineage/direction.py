@@ -29,7 +29,10 @@ naming the other's outlet), ``dateline`` (one text opens on a wire dateline
 that the other's different opening lacks: the wire copy, and a copy that
 rewrote its lead), ``outlet`` (not a feature of one pair: a second pass over
 the whole corpus, :mod:`lineage.outlets`, adds the two outlets' records as
-sources and targets to these verdicts; its weight is ``orient.outlet``).
+sources and targets to these verdicts; its weight is ``orient.outlet``),
+``consistency`` (the last pass, :mod:`lineage.consistency`: what the other copy
+pairs among the two documents' relatives imply about their order; its weight
+is ``orient.consistency``).
 
 >>> from lineage.model import PairEvidence, SideProfile
 >>> ev = PairEvidence(SideProfile(words=400), SideProfile(words=450, commentary=50, commentary_label="Comment"))
@@ -59,6 +62,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "credit": ("credit",),
     "dateline": ("dateline",),
     "outlet": ("outlet",),  # a second pass over the whole corpus: lineage.outlets
+    "consistency": ("consistency",),  # the last pass, over each connected part: lineage.consistency
 }
 ORIENT = ("commentary", "unrelated", "interior", "head", "tail", "context", "witness", "time", "credit", "dateline")
 COMMON = ("both_added", "both_derived", "both_commentary", "both_tail", "witness_both")

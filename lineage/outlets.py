@@ -109,7 +109,7 @@ def term(rep: Reputations, e: LineageEdge, outlet_of: Mapping[str, str | None], 
     return math.log((cs[0] + 1) / (cs[1] + 1)) - math.log((ct[0] + 1) / (ct[1] + 1)), cs, ct
 
 
-def _regroup(evidence: Sequence[str], flip: bool) -> tuple[list[str], list[str], list[str]]:
+def regroup(evidence: Sequence[str], flip: bool) -> tuple[list[str], list[str], list[str]]:
     """First-pass sentences as (for, against, neutral) the final orientation."""
     pro, con, neutral = [], [], []
     for sentence in evidence:
@@ -140,7 +140,7 @@ def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *
         flip = z < 0
         new = e.flipped() if flip else e
         confidence = 1 / (1 + math.exp(-abs(z)))
-        pro, con, neutral = _regroup(e.evidence, flip)
+        pro, con, neutral = regroup(e.evidence, flip)
         if abs(weight * f) >= FLOOR:
             (s_counts, t_counts) = (ct, cs) if flip else (cs, ct)
             sentence = (f"{outlet_of[new.source]} ({new.source}'s outlet) is the source in {s_counts[0]} of "

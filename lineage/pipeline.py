@@ -51,6 +51,7 @@ from lineage.evidence import (
 )
 from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
 from lineage.normalise import Tokens
+from lineage import consistency
 from lineage.outlets import reweigh
 from lineage.quotes import load_kernel as load_quote_kernel
 from lineage.relation import classify
@@ -452,7 +453,12 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
             edges[copies[item]] = edge  # type: ignore[assignment]
         batched += len(found)
         report("direction", done + batched, len(verified))
-    return weigh_outlets(prepared.docs, edges, config)  # type: ignore[arg-type]
+    return corpus_passes(prepared.docs, edges, config)  # type: ignore[arg-type]
+
+
+def corpus_passes(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
+    """Direction's passes over all the edges at once: outlet reputation, then consistency."""
+    return weigh_consistency(weigh_outlets(docs, edges, config), config)
 
 
 def weigh_outlets(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
@@ -461,6 +467,13 @@ def weigh_outlets(docs: list[Document], edges: list[LineageEdge], config: Config
     weight = 0.0 if "outlet" in config.dropped_families() else model["orient"].get("outlet", 0.0)
     return reweigh(edges, {d.id: d.outlet for d in docs}, weight=weight,
                    threshold=orientation_threshold(model, config.threshold))
+
+
+def weigh_consistency(edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
+    """Direction's last pass: each pair against the other pairs of its part (:mod:`lineage.consistency`)."""
+    model = load_model()
+    weight = 0.0 if "consistency" in config.dropped_families() else model["orient"].get("consistency", 0.0)
+    return consistency.reweigh(edges, weight=weight, threshold=orientation_threshold(model, config.threshold))
 
 
 def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,

@@ -61,8 +61,8 @@ from lineage.pipeline import (
     TraceResult,
     assemble,
     copy_graph,
+    corpus_passes,
     result_params,
-    weigh_outlets,
 )
 from lineage.representatives import (
     GROUP_CAP,
@@ -616,4 +616,4 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
         for _, found in _gather(sc, doc_rdd, tasks, needs, run, len(tasks)):
             for position, edge in found:
                 edges[position] = edge
-    return weigh_outlets(docs, [e for e in edges if e is not None], config)
+    return corpus_passes(docs, [e for e in edges if e is not None], config)

@@ -112,7 +112,7 @@ def synth_samples(data: Path, tmp: Path, docs: int, corpora: dict | None = None)
         print(f"synth seed {seed}: {n} copy pairs", file=sys.stderr)
 
 
-def tradition_samples(data: Path, tmp: Path):
+def tradition_samples(data: Path, tmp: Path, corpora: dict | None = None):
     """Labelled samples of simulated hand-copied traditions (:mod:`lineage.synth_tradition`), seeds
     TRADITION_SEEDS pooled as one source: readings, not news habits, must orient these."""
     from lineage.synth_tradition import synthesize_traditions
@@ -122,13 +122,17 @@ def tradition_samples(data: Path, tmp: Path):
         synthesize_traditions([data / "reuters21578"], out, seed=seed)
         forest = truth_forest(json.loads((out / "truth.json").read_text(encoding="utf-8")))
         n = 0
+        pairs = []
         for a, b, orient, common in pair_features([out / "docs"]):
             y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
+            pairs.append((a, b, orient, common, y))
             if y is not None:
                 yield "tradition", orient, common, y, 0
             elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
                 yield "tradition", orient, common, None, 1
             n += 1
+        if corpora is not None:
+            corpora[f"tradition{seed}"] = ({}, pairs)
         print(f"tradition seed {seed}: {n} copy pairs", file=sys.stderr)
 
 
@@ -167,41 +171,75 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, intercept: bool, l2
     return beta
 
 
+def first_pass(pairs, model: dict, *, common: bool = True):
+    """The corpus's first-pass edges as trace makes them, and each one's true source (None when
+    neither document descends from the other); ``common=False`` leaves common-source verdicts out."""
+    from lineage.direction import choose, probabilities
+    from lineage.model import LineageEdge
+
+    edges, truth = [], []
+    for a, b, orient, common_features, y in pairs:
+        source, target, confidence, direction = choose(
+            a, b, *probabilities(orient, common_features, model=model)[:3], model=model)
+        if direction == "common-source" and not common:
+            continue
+        edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), ()))
+        truth.append(None if y is None else a if y == 1 else b)
+    return edges, truth
+
+
+def fit_offset_weight(name: str, terms, offsets, labels) -> float:
+    """One weight, no penalty, the log-odds so far as offset; prints what it changes."""
+    x, off, y = np.array(terms), np.array(offsets), np.array(labels)
+    w = float(logistic(x[:, None], y, np.ones(len(y)), intercept=False, l2=0.0, offset=off)[0])
+    before = np.mean((off > 0) == (y == 1))
+    after = np.mean((off + w * x > 0) == (y == 1))
+    print(f"{name}: weight {w:.4f} over {len(y)} ancestor pairs; right orientation {before:.3f} -> {after:.3f}",
+          file=sys.stderr)
+    return round(float(w), 4)
+
+
 def fit_outlet(corpora: dict, model: dict) -> float:
     """The weight of the outlet pass (:mod:`lineage.outlets`), fitted on the ancestor pairs of the
     synth corpora with the first-pass model fixed: each corpus's first-pass verdicts (as trace
     makes them) give the outlet reputations, then a one-parameter logistic regression with the
-    first-pass log-odds as offset. PAN has no outlets and takes no part."""
-    from lineage.direction import choose, probabilities
-    from lineage.model import LineageEdge
+    first-pass log-odds as offset, over pairs of different outlets. PAN has no outlets."""
     from lineage.outlets import log_odds, reputations, term
 
     offsets, terms, labels = [], [], []
     for name, (outlets, pairs) in sorted(corpora.items()):
-        edges, labelled = [], []
-        for a, b, orient, common, y in pairs:
-            source, target, confidence, direction = choose(
-                a, b, *probabilities(orient, common, model=model)[:3], model=model)
-            if direction == "common-source":
-                continue  # the pass leaves them
-            edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), ()))
-            labelled.append(None if y is None else (y == 1) == (source == a))
+        edges, truth = first_pass(pairs, model, common=False)  # the pass leaves common-source ones
         rep = reputations(edges, outlets, model["threshold"])
-        for e, right in zip(edges, labelled):
+        for e, true_source in zip(edges, truth):
             found = term(rep, e, outlets, model["threshold"])
-            if right is None or found is None:
+            if true_source is None or found is None:
                 continue
             offsets.append(log_odds(e.confidence))
             terms.append(found[0])
-            labels.append(float(right))
-    x, off, y = np.array(terms), np.array(offsets), np.array(labels)
-    # one weight, no penalty, the first-pass log-odds as offset
-    w = float(logistic(x[:, None], y, np.ones(len(y)), intercept=False, l2=0.0, offset=off)[0])
-    before = np.mean((off > 0) == (y == 1))
-    after = np.mean((off + w * x > 0) == (y == 1))
-    print(f"outlet pass: weight {w:.4f} over {len(y)} ancestor pairs of different outlets; "
-          f"right orientation {before:.3f} -> {after:.3f}", file=sys.stderr)
-    return round(float(w), 4)
+            labels.append(float(e.source == true_source))
+    return fit_offset_weight("outlet pass", terms, offsets, labels)
+
+
+def fit_consistency(corpora: dict, model: dict) -> float:
+    """The weight of the consistency pass (:mod:`lineage.consistency`), fitted on the ancestor pairs
+    of the synth and tradition corpora with the earlier passes fixed: each corpus's verdicts as
+    trace makes them (first pass, then the outlet pass), the leave-one-out score differences of
+    their parts, then a one-parameter logistic regression with the log-odds so far as offset,
+    over the pairs that other pairs constrain."""
+    from lineage.consistency import loo_differences
+    from lineage.outlets import log_odds, reweigh
+
+    offsets, terms, labels = [], [], []
+    for name, (outlets, pairs) in sorted(corpora.items()):
+        edges, truth = first_pass(pairs, model)
+        edges = reweigh(edges, outlets, weight=model["orient"]["outlet"], threshold=model["threshold"])
+        for e, true_source, d in zip(edges, truth, loo_differences(edges)):
+            if true_source is None or e.direction == "common-source" or d == 0:
+                continue
+            offsets.append(log_odds(e.confidence))
+            terms.append(d)
+            labels.append(float(e.source == true_source))  # the outlet pass may have turned it round
+    return fit_offset_weight("consistency pass", terms, offsets, labels)
 
 
 def main() -> None:
@@ -216,7 +254,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         samples = list(synth_samples(args.data, Path(tmp), args.docs, corpora)) + list(pan_samples(args.data))
         if args.traditions:
-            samples += list(tradition_samples(args.data, Path(tmp)))
+            samples += list(tradition_samples(args.data, Path(tmp), corpora))
     sources = sorted({s[0] for s in samples})
     per_source = {s: sum(1 for x in samples if x[0] == s) for s in sources}
     weight = np.array([len(samples) / (len(sources) * per_source[s[0]]) for s in samples])
@@ -289,7 +327,8 @@ def main() -> None:
           f"{sum(1 - r[1] for r in hit)} ancestor pairs", file=sys.stderr)
     model["common_threshold"] = common_threshold
     model["common_threshold_rule"] = "lowest P(common) from which every 0.05-wide bin up is >= 90% hidden-source siblings"
-    model["orient"]["outlet"] = fit_outlet(corpora, model)
+    model["orient"]["outlet"] = fit_outlet({k: v for k, v in corpora.items() if k.startswith("synth")}, model)
+    model["orient"]["consistency"] = fit_consistency(corpora, model)
     print(json.dumps(model, indent=2))
     if args.write:
         (ROOT / "lineage" / "direction_model.json").write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
