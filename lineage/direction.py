@@ -15,7 +15,8 @@ threshold; otherwise the likelier orientation, with ``confidence`` =
 ``P(orientation | one text derives from the other)``, ``forward`` at or above
 the orientation threshold and ``unresolved`` below it. The weights and both
 thresholds live in ``direction_model.json``, fitted by
-``scripts/fit_direction.py`` on synth corpora and half of PAN 2013 (the
+``scripts/fit_direction.py`` on synth corpora, simulated hand-copied traditions
+(:mod:`lineage.synth_tradition`) and half of PAN 2013 (the
 common-source model on siblings whose nearest common ancestor is hidden,
 against ancestor-descendant pairs).
 

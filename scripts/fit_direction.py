@@ -14,7 +14,9 @@ truth: orientation where one document is an ancestor of the other, "common sourc
 sit in one truth tree without one descending from the other. Two logistic regressions (Newton's
 method, small L2) give the weights; the abstention threshold is read off the coverage-accuracy
 curve of the training pairs (printed). The outlet pass's weight (lineage.outlets) is fitted
-last, on the synth pairs, with that first-pass model fixed (fit_outlet).
+next, on the synth pairs, with that first-pass model fixed (fit_outlet), and the consistency
+pass's weight (lineage.consistency) last, on the synth and tradition pairs, with both earlier
+passes fixed (fit_consistency).
 
 Usage: python scripts/fit_direction.py [--data ../shared/data] [--docs 2000] [--no-traditions] [--write]
 """
