@@ -33,7 +33,7 @@ import json
 import os
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from lineage import __version__
 from lineage.export import write_atomic
@@ -55,17 +55,23 @@ MAX_QUOTE_ONLY = 2000
 
 
 def write_report(result: "TraceResult", path: str | os.PathLike[str]) -> None:
-    """Write :func:`render_report` of ``result`` to ``path`` atomically (UTF-8).
+    """Write :func:`render_report` of ``result`` to ``path`` atomically (UTF-8), piece by piece:
+    at 100,000 documents the page is about 200 MB, and never held whole.
 
     Raises :class:`~lineage.errors.OutputError` when the folder cannot be written.
     """
     # A lone surrogate cannot be encoded; "?" keeps it one UTF-16 unit, so offsets still hold.
-    data = render_report(result).encode("utf-8", errors="replace")
-    write_atomic(path, lambda f: f.write(data))
+    write_atomic(path, lambda f: f.writelines(piece.encode("utf-8", errors="replace")
+                                              for piece in report_pieces(result)))
 
 
 def render_report(result: "TraceResult") -> str:
     """The whole report as one HTML string (inline CSS and JS, no external reference)."""
+    return "".join(report_pieces(result))
+
+
+def report_pieces(result: "TraceResult") -> Iterator[str]:
+    """:func:`render_report`'s page in pieces, in order (the data's JSON in pieces of about 1 MB)."""
     shown = listed_edges(result)
     data = report_data(result, shown)
     short = _labels(result)
@@ -84,7 +90,7 @@ def render_report(result: "TraceResult") -> str:
         "default-src 'none'; base-uri 'none'; form-action 'none'; "
         f"script-src '{_sha256(SCRIPT)}'; style-src '{_sha256(STYLE)}'"
     )
-    return "".join([
+    yield "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n",
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
@@ -102,7 +108,11 @@ def render_report(result: "TraceResult") -> str:
         '<span id="shown" class="muted"></span></div>\n',
         _pairs_table(result, short, titles, shown),
         '</section>\n<section id="detail" hidden></section>\n</main>\n</div>\n',
-        f'<script type="application/json" id="lineage-data">{script_json(data)}</script>\n',
+        '<script type="application/json" id="lineage-data">',
+    ])
+    yield from script_json_pieces(data)
+    yield "".join([
+        "</script>\n",
         f"<script>{SCRIPT}</script>\n",
         f"<!-- lineage {_e(__version__)} -->\n</body></html>\n",
     ])
@@ -185,7 +195,33 @@ def script_json(data: object) -> str:
     >>> json.loads(script_json({"t": "</script>"}))["t"]
     '</script>'
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def script_json_pieces(data: dict[str, object], size: int = 512) -> Iterator[str]:
+    """:func:`script_json` of a dict in pieces: the items of a top-level list are encoded
+    ``size`` at a time, so the whole text never exists at once.
+
+    >>> data = {"documents": [{"t": "</script>"}, {"t": "été"}], "edges": [None, {"w": 2}, 3], "n": 3}
+    >>> "".join(script_json_pieces(data, size=2)) == script_json(data)
+    True
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    yield "{"
+    for n, (key, value) in enumerate(data.items()):
+        yield ("," if n else "") + _script_safe(encode(key)) + ":"
+        if not isinstance(value, list):
+            yield _script_safe(encode(value))
+            continue
+        yield "["
+        for start in range(0, len(value), size):
+            # a slice's JSON is its items' JSON joined by commas, inside brackets
+            yield ("," if start else "") + _script_safe(encode(value[start:start + size])[1:-1])
+        yield "]"
+    yield "}"
+
+
+def _script_safe(text: str) -> str:
     # These three never occur in JSON syntax outside strings, so replacing them everywhere is exact.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

@@ -176,3 +176,18 @@ def test_a_large_trace_lists_every_copy_and_only_some_quote_only_pairs(monkeypat
 def test_a_small_trace_lists_every_pair(seeds_result):
     page = render_report(seeds_result)
     assert None not in embedded_data(page)["edges"] and 'id="left-out"' not in page
+
+
+def test_the_written_page_is_the_rendered_page_encoded_piece_by_piece(tmp_path):
+    # hostile markup, an emoji, a lone surrogate (written as "?") and enough documents and edges
+    # that the data's JSON comes in several pieces
+    texts = [f"Story {n} {PAYLOAD} \U0001F600 é\ud800 and the rest of the story follows." for n in range(1200)]
+    docs = [Document(f"d{n}", t, f"{n}.txt") for n, t in enumerate(texts)]
+    edges = [edge(f"d{n}", f"d{n + 1}", [Passage((0, 8), (0, 8), 8, False)]) for n in range(0, 1199, 2)]
+    result = result_of(docs, edges)
+    write_report(result, tmp_path / "report.html")
+    assert (tmp_path / "report.html").read_bytes() == render_report(result).encode("utf-8", errors="replace")
+    page = render_report(result)
+    data = embedded_data(page)
+    assert data == json.loads(script_json(report_data(result, list(range(len(edges))))))
+    assert len(data["edges"]) == len(edges) and page.count("</script>") == 2
