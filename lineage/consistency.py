@@ -14,8 +14,9 @@ is not turned into the copy of one of them by a single weak or wrong edge.
 Sherman-Morrison formula), so a pair's own evidence never vouches for it twice. An edge that
 no other path joins (a bridge: a part of two documents, every edge of a part that is a tree)
 gets ``d' = 0`` and is left as it is: without it, the other edges say nothing of its two
-documents' order, only where each sits on its own side. Scores are ridge-regularised (``RIDGE``) and solved exactly for parts of up to
-``MAX_DOCUMENTS`` documents; larger parts are left as they are. ``w`` is fitted with the rest
+documents' order, only where each sits on its own side. Scores are ridge-regularised
+(``RIDGE``) and solved exactly for parts of up to ``MAX_DOCUMENTS`` documents; larger parts
+are left as they are. ``w`` is fitted with the rest
 of the model (``orient.consistency`` in ``direction_model.json``); ``--ablate consistency``
 turns the pass off. Quote-only and common-source edges take no part.
 
@@ -35,17 +36,14 @@ turns the pass off. Quote-only and common-source edges take no part.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
 
-from lineage.direction import AGAINST
 from lineage.graph import is_copy
 from lineage.model import LineageEdge
-from lineage.outlets import FLOOR, log_odds, regroup
+from lineage.outlets import log_odds, shifted
 
 RIDGE = 0.1  # added to every document's diagonal: scores of weakly tied documents stay near 0
 MAX_DOCUMENTS = 1500  # larger parts are left as they are (a dense solve grows with the cube)
@@ -167,19 +165,11 @@ def reweigh(edges: Sequence[LineageEdge], *, weight: float, threshold: float) ->
         if not _oriented(e) or term == 0:
             out.append(e)
             continue
-        z = log_odds(e.confidence) + term
-        flip = z < 0
-        new = e.flipped() if flip else e
-        confidence = 1 / (1 + math.exp(-abs(z)))
-        pro, con, neutral = regroup(e.evidence, flip)
-        if abs(term) >= FLOOR:
+
+        def sentence(new: LineageEdge, flip: bool, e=e, term=term, others=sizes[k] - 1) -> str:
             first, second = (e.source, e.target) if term > 0 else (e.target, e.source)
-            others = sizes[k] - 1
-            sentence = (f"the {others} other copy pair{'s' if others > 1 else ''} among these documents "
-                        f"place {first} before {second} in the copying order")
-            side = pro if (term > 0) != flip else con
-            side.insert(0 if abs(term) > abs(z - term) else len(side), sentence)
-        evidence = tuple(pro + [f"{AGAINST}{s}" for s in con] + neutral)
-        out.append(replace(new, confidence=round(confidence, 4), evidence=evidence,
-                           direction="forward" if confidence >= threshold else "unresolved"))
+            return (f"the {others} other copy pair{'s' if others > 1 else ''} among these documents "
+                    f"place {first} before {second} in the copying order")
+
+        out.append(shifted(e, term, threshold, sentence))
     return out

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from lineage.direction import AGAINST, COMMON_SENTENCE, NO_EVIDENCE
 from lineage.graph import is_copy
@@ -122,6 +122,26 @@ def regroup(evidence: Sequence[str], flip: bool) -> tuple[list[str], list[str], 
     return pro, con, neutral
 
 
+def shifted(e: LineageEdge, term: float, threshold: float,
+            sentence: Callable[[LineageEdge, bool], str]) -> LineageEdge:
+    """``e`` with ``term`` added to its log-odds (a corpus pass: this module's, or
+    :mod:`lineage.consistency`'s): turned round when the sum is negative, confidence and
+    direction recomputed, its sentences regrouped for and against the result, and, when
+    ``|term|`` reaches :data:`FLOOR`, ``sentence(new_edge, turned)`` among them: first when it
+    outweighs the rest, last otherwise."""
+    z = log_odds(e.confidence) + term
+    flip = z < 0
+    new = e.flipped() if flip else e
+    confidence = 1 / (1 + math.exp(-abs(z)))
+    pro, con, neutral = regroup(e.evidence, flip)
+    if abs(term) >= FLOOR:
+        side = pro if (term > 0) != flip else con
+        side.insert(0 if abs(term) > abs(z - term) else len(side), sentence(new, flip))
+    evidence = tuple(pro + [f"{AGAINST}{s}" for s in con] + neutral)
+    return replace(new, confidence=round(confidence, 4), evidence=evidence,
+                   direction="forward" if confidence >= threshold else "unresolved")
+
+
 def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *, weight: float,
             threshold: float) -> list[LineageEdge]:
     """The edges with outlet reputation added to each first-pass orientation (see the module
@@ -136,20 +156,12 @@ def reweigh(edges: Sequence[LineageEdge], outlet_of: Mapping[str, str | None], *
             out.append(e)
             continue
         f, cs, ct = found
-        z = log_odds(e.confidence) + weight * f
-        flip = z < 0
-        new = e.flipped() if flip else e
-        confidence = 1 / (1 + math.exp(-abs(z)))
-        pro, con, neutral = regroup(e.evidence, flip)
-        if abs(weight * f) >= FLOOR:
-            (s_counts, t_counts) = (ct, cs) if flip else (cs, ct)
-            sentence = (f"{outlet_of[new.source]} ({new.source}'s outlet) is the source in {s_counts[0]} of "
-                        f"{sum(s_counts)} other resolved pairs with other outlets, {outlet_of[new.target]} "
-                        f"({new.target}'s) in {t_counts[0]} of {sum(t_counts)}")
-            side = pro if (weight * f > 0) != flip else con
-            # named first when it outweighs the whole first pass, last otherwise
-            side.insert(0 if abs(weight * f) > abs(z - weight * f) else len(side), sentence)
-        evidence = tuple(pro + [f"{AGAINST}{s}" for s in con] + neutral)
-        out.append(replace(new, confidence=round(confidence, 4), evidence=evidence,
-                           direction="forward" if confidence >= threshold else "unresolved"))
+
+        def sentence(new: LineageEdge, flip: bool, cs=cs, ct=ct) -> str:
+            s_counts, t_counts = (ct, cs) if flip else (cs, ct)
+            return (f"{outlet_of[new.source]} ({new.source}'s outlet) is the source in {s_counts[0]} of "
+                    f"{sum(s_counts)} other resolved pairs with other outlets, {outlet_of[new.target]} "
+                    f"({new.target}'s) in {t_counts[0]} of {sum(t_counts)}")
+
+        out.append(shifted(e, weight * f, threshold, sentence))
     return out

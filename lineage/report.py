@@ -71,7 +71,8 @@ def render_report(result: "TraceResult") -> str:
 
 
 def report_pieces(result: "TraceResult") -> Iterator[str]:
-    """:func:`render_report`'s page in pieces, in order (the data's JSON in pieces of about 1 MB)."""
+    """:func:`render_report`'s page in pieces, in order (the data's JSON in pieces too:
+    :func:`script_json_pieces`)."""
     shown = listed_edges(result)
     data = report_data(result, shown)
     short = _labels(result)
