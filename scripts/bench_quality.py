@@ -109,6 +109,16 @@ def containment_baseline(result: TraceResult, threshold: float, max_df: int) -> 
             "params": {}, "version": "baseline"}
 
 
+SIZE_RULES = (("longer", "longer text is the source"), ("shorter", "shorter text is the source"))
+TIME_RULE = (("earlier", "earlier timestamp is the source"),)
+
+
+def baseline_rows(result: TraceResult, truth: dict, corpus: str, rules) -> list[dict]:
+    """The trace's pairs re-oriented by each naive rule (:func:`reorient`), scored."""
+    return [{"corpus": corpus, "method": f"baseline: {name}", **flat(evaluate(reorient(result, rule), truth).to_dict())}
+            for rule, name in rules]
+
+
 # ----------------------------------------------------------------------------- synth
 def bench_synth(data: Path, tmp: Path, docs: int, seed: int) -> list[dict]:
     out = tmp / "synth"
@@ -123,12 +133,7 @@ def bench_synth(data: Path, tmp: Path, docs: int, seed: int) -> list[dict]:
         seconds = time.perf_counter() - t0
         rows.append({"corpus": f"synth {docs}, {label}", "method": "lineage trace", "seconds": seconds,
                      **flat(evaluate(result.to_json(), truth).to_dict())})
-        rules = [("longer", "longer text is the source"), ("shorter", "shorter text is the source")]
-        if use_ts:
-            rules.append(("earlier", "earlier timestamp is the source"))
-        for rule, name in rules:
-            rows.append({"corpus": f"synth {docs}, {label}", "method": f"baseline: {name}",
-                         **flat(evaluate(reorient(result, rule), truth).to_dict())})
+        rows += baseline_rows(result, truth, f"synth {docs}, {label}", SIZE_RULES + (TIME_RULE if use_ts else ()))
     # The same corpus in a caseless, non-Latin script: every letter and digit mapped to an Arabic
     # one. English cues (comment markers, datelines, credit lines) are lost with the script.
     arabic = tmp / "synth-arabic"
@@ -166,9 +171,7 @@ def bench_traditions(data: Path, tmp: Path, seed: int) -> list[dict]:
     corpus = f"traditions, {summary.documents} manuscripts"
     rows = [{"corpus": corpus, "method": "lineage trace", "seconds": seconds,
              **flat(evaluate(result.to_json(), truth).to_dict())}]
-    for rule, name in (("longer", "longer text is the source"), ("shorter", "shorter text is the source")):
-        rows.append({"corpus": corpus, "method": f"baseline: {name}",
-                     **flat(evaluate(reorient(result, rule), truth).to_dict())})
+    rows += baseline_rows(result, truth, corpus, SIZE_RULES)
     print(f"traditions: {summary.documents} manuscripts traced in {seconds:.1f} s", file=sys.stderr)
     return rows
 
@@ -293,11 +296,8 @@ def fmt(value) -> str:
 def synth_tables(rows: list[dict]) -> str:
     cols = [("method", "method"), ("recall", "recall"), ("precision", "precision (same tree)"),
             ("strict_precision", "precision (true pairs)"), ("f1", "F1"), ("false_copy_rate", "false-copy rate")]
-    out = ["#### Pair detection", "", "| corpus | " + " | ".join(c[1] for c in cols) + " |",
-           "|" + "---|" * (len(cols) + 1)]
-    for r in rows:
-        if "containment" in r["method"] or (r["method"] == "lineage trace"):
-            out.append(f"| {r['corpus']} | " + " | ".join(fmt(r[c]) if c != "method" else r[c] for c, _ in cols) + " |")
+    detection = [r for r in rows if "containment" in r["method"] or r["method"] == "lineage trace"]
+    out = ["#### Pair detection", "", corpus_table(detection, cols)]
     out += ["", "#### Direction, calibration, lineage, passages", "",
             direction_table([r for r in rows if "containment" not in r["method"] and "ablation" not in r["method"]])]
     full = next(r for r in rows if r["method"] == "lineage trace")
@@ -323,12 +323,16 @@ DIRECTION_COLS = [
     ("hidden_p", "hidden-source P"), ("hidden_r", "hidden-source R"), ("plagdet", "plagdet")]
 
 
-def direction_table(rows: list[dict]) -> str:
-    cols = DIRECTION_COLS
+def corpus_table(rows: list[dict], cols: list[tuple[str, str]]) -> str:
+    """A Markdown table: one row per result, its corpus first, then ``cols`` (key, heading)."""
     out = ["| corpus | " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * (len(cols) + 1)]
     for r in rows:
         out.append(f"| {r['corpus']} | " + " | ".join(fmt(r[c]) if c != "method" else r[c] for c, _ in cols) + " |")
     return "\n".join(out)
+
+
+def direction_table(rows: list[dict]) -> str:
+    return corpus_table(rows, DIRECTION_COLS)
 
 
 def pan_table(rows: list[dict]) -> str:
