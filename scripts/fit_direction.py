@@ -87,31 +87,35 @@ def _hidden_common(forest, a: str, b: str) -> bool:
     return node in up and node not in forest.nodes
 
 
+def truth_samples(source: str, out: Path, corpora: dict | None, name: str, metadata: Path | None = None):
+    """Labelled samples of one generated corpus (``out``: ``docs/`` and ``truth.json``) under the
+    name ``source``: ancestor pairs with their orientation, siblings under a hidden source as
+    common-source. ``corpora``, a dict, receives under ``name`` the corpus's outlets and every
+    copy pair (labelled or not) for the fits of the corpus passes."""
+    forest = truth_forest(json.loads((out / "truth.json").read_text(encoding="utf-8")))
+    outlets: dict = {}
+    pairs = []
+    for a, b, orient, common in pair_features([out / "docs"], metadata, outlets):
+        # 0: b is the source, 1: a is, None: neither descends from the other
+        y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
+        pairs.append((a, b, orient, common, y))
+        if y is not None:
+            yield source, orient, common, y, 0
+        elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
+            yield source, orient, common, None, 1
+    if corpora is not None:
+        corpora[name] = (outlets, pairs)
+    print(f"{name}: {len(pairs)} copy pairs", file=sys.stderr)
+
+
 def synth_samples(data: Path, tmp: Path, docs: int, corpora: dict | None = None):
-    """Labelled samples of the synth corpora; ``corpora``, a dict, receives per corpus its
-    outlets and every copy pair (labelled or not) for the outlet pass's fit."""
+    """Labelled samples of the synth corpora (see :func:`truth_samples`)."""
     from lineage.synth import synthesize
 
     for seed in SYNTH_SEEDS:
         out = tmp / f"synth{seed}"
         synthesize([data / "reuters21578"], out, seed=seed, docs=docs)
-        truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
-        forest = truth_forest(truth)
-        n = 0
-        outlets: dict = {}
-        pairs = []
-        for a, b, orient, common in pair_features([out / "docs"], out / "metadata.jsonl", outlets):
-            # 0: b is the source, 1: a is, None: neither descends from the other
-            y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
-            pairs.append((a, b, orient, common, y))
-            if y is not None:
-                yield f"synth{seed}", orient, common, y, 0
-            elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
-                yield f"synth{seed}", orient, common, None, 1
-            n += 1
-        if corpora is not None:
-            corpora[f"synth{seed}"] = (outlets, pairs)
-        print(f"synth seed {seed}: {n} copy pairs", file=sys.stderr)
+        yield from truth_samples(f"synth{seed}", out, corpora, f"synth{seed}", out / "metadata.jsonl")
 
 
 def tradition_samples(data: Path, tmp: Path, corpora: dict | None = None):
@@ -122,20 +126,7 @@ def tradition_samples(data: Path, tmp: Path, corpora: dict | None = None):
     for seed in TRADITION_SEEDS:
         out = tmp / f"tradition{seed}"
         synthesize_traditions([data / "reuters21578"], out, seed=seed)
-        forest = truth_forest(json.loads((out / "truth.json").read_text(encoding="utf-8")))
-        n = 0
-        pairs = []
-        for a, b, orient, common in pair_features([out / "docs"]):
-            y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
-            pairs.append((a, b, orient, common, y))
-            if y is not None:
-                yield "tradition", orient, common, y, 0
-            elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
-                yield "tradition", orient, common, None, 1
-            n += 1
-        if corpora is not None:
-            corpora[f"tradition{seed}"] = ({}, pairs)
-        print(f"tradition seed {seed}: {n} copy pairs", file=sys.stderr)
+        yield from truth_samples("tradition", out, corpora, f"tradition{seed}")
 
 
 def pan_samples(data: Path):
