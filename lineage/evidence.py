@@ -58,7 +58,7 @@ import regex
 from lineage.candidates import may_reach
 from lineage.model import Alignment, Document, PairEvidence, SideProfile
 from lineage.normalise import Tokens
-from lineage.shingles import member, token_hashes, unique_sorted
+from lineage.shingles import member, member_of, token_hashes, unique_sorted
 
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
@@ -99,10 +99,9 @@ def boilerplate_mask(hashes: np.ndarray, n_tokens: int, k: int, boilerplate: np.
     if boilerplate is None or len(boilerplate) == 0 or len(hashes) == 0:
         return mask
     width = min(k, n_tokens)
-    # ``boilerplate`` is sorted and unique (np.unique / np.union1d): a binary search per shingle
-    # instead of np.isin, which re-sorts the whole corpus-wide set on every call.
-    at = np.minimum(np.searchsorted(boilerplate, hashes), len(boilerplate) - 1)
-    starts = np.flatnonzero(boilerplate[at] == hashes)
+    # ``boilerplate`` is sorted and unique (np.unique / np.union1d): a lookup per shingle (a hash
+    # table for a large set) instead of np.isin, which re-sorts the whole set on every call
+    starts = np.flatnonzero(member_of(hashes, boilerplate))
     if not len(starts):
         return mask
     # each hit covers the next `width` tokens: +1 where a cover opens, -1 where it closes

@@ -39,6 +39,7 @@ from lineage.corpus import load_corpus
 from lineage.direction import FAMILIES, decide, load_model, orientation_threshold
 from lineage.errors import ConfigError
 from lineage.graph import build_graph, clusters, lineage_forest
+from lineage.kernels import load
 from lineage.evidence import (
     LineMarks,
     boilerplate_mask,
@@ -55,7 +56,7 @@ from lineage import consistency
 from lineage.outlets import reweigh
 from lineage.quotes import load_kernel as load_quote_kernel
 from lineage.relation import classify
-from lineage.shingles import member, shingle_hashes, tokenize_hashed
+from lineage.shingles import SET_KERNEL, member, member_of, shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
 from lineage.witness import pick_witnesses, readings, shared_readings, with_layout_free, witness_votes
 
@@ -237,7 +238,7 @@ class Prepared:
                 text = with_layout_free(readings(self.hashes[index], layout, k), self.tokens[index], layout, k)
             else:
                 text = self.unique[index]
-            self._story[index] = text[~member(text, neutral)]
+            self._story[index] = text[~member_of(text, neutral)]
         return self._story[index]
 
     def _for_neutral(self, neutral: np.ndarray) -> None:
@@ -428,8 +429,12 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     ``config.workers`` processes (:func:`lineage.parallel.orient_batch`),
     the pairs of one copy cluster together; quote-only pairs, which need no
     text, are decided here. Same edges, in the order of ``verified``,
-    whatever the number of workers.
+    whatever the number of workers. From :data:`ALIGN_KERNEL_MIN_PAIRS`
+    verified pairs the compiled set kernel (:func:`lineage.shingles.member_of`)
+    is loaded first, so the workers inherit it (same edges).
     """
+    if len(verified) >= ALIGN_KERNEL_MIN_PAIRS:
+        load(*SET_KERNEL)
     neighbours, component = copy_graph(len(prepared.docs), verified)
     # site templates in a forked process while this one makes the quote-only edges (no text needed)
     templates = run_forked(lambda unique: template_shingles(unique, component), prepared.unique,

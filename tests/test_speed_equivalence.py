@@ -229,3 +229,39 @@ def test_spans_equal_reference(a, b, k, max_gap, min_words):
     common = np.intersect1d(ha, hb)
     kw = dict(k=k, len_a=len(a), len_b=len(b), max_gap=max_gap, min_words=min_words)
     assert alignment._spans(ha, hb, common, **kw) == ref_spans(ha, hb, set(common.tolist()), **kw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3000), st.integers(0, 700))
+def test_member_of_equals_isin_with_the_compiled_table(seed, size, queries):
+    from lineage.kernels import load
+
+    assert load(*shingles.SET_KERNEL) is not None  # numba is an install requirement
+    rng = np.random.default_rng(seed)
+    # small values collide in the table's slots; the extremes (0, 2**64 - 1) are values too
+    pool = np.concatenate([rng.integers(0, 64, size, dtype=np.uint64),
+                           rng.integers(0, 2**63, size, dtype=np.uint64) * np.uint64(2),
+                           np.array([0, 2**64 - 1], dtype=np.uint64)])
+    sorted_set = np.unique(pool[rng.random(len(pool)) < 0.5])
+    values = np.concatenate([rng.choice(pool, queries), rng.integers(0, 2**63, queries, dtype=np.uint64)])
+    expected = np.isin(values, sorted_set)
+    large, shingles.LARGE_SET = shingles.LARGE_SET, 1  # every set through the table
+    try:
+        assert shingles.member_of(values, sorted_set).tolist() == expected.tolist()
+    finally:
+        shingles.LARGE_SET = large
+    assert shingles.member(values, sorted_set).tolist() == expected.tolist()
+
+
+def test_member_of_builds_a_table_per_set_object(monkeypatch):
+    from lineage.kernels import load
+
+    assert load(*shingles.SET_KERNEL) is not None
+    monkeypatch.setattr(shingles, "LARGE_SET", 2)
+    first = np.array([1, 5, 9], dtype=np.uint64)
+    second = np.array([2, 5, 8], dtype=np.uint64)
+    values = np.array([1, 2, 5, 8, 9], dtype=np.uint64)
+    assert shingles.member_of(values, first).tolist() == [True, False, True, False, True]
+    assert shingles._TABLE_FOR[0] is first
+    assert shingles.member_of(values, second).tolist() == [False, True, True, True, False]
+    assert shingles._TABLE_FOR[0] is second
