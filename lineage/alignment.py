@@ -243,13 +243,22 @@ def _seeds(a_index: tuple[np.ndarray, np.ndarray], b_index: tuple[np.ndarray, np
     return np.concatenate(seed_i), np.concatenate(seed_j)
 
 
+_CHECKED: list = [None, None]  # [the array sorted_set was last given, its answer]
+
+
 def sorted_set(values: np.ndarray) -> np.ndarray:
     """``values`` as a sorted unique array for :func:`lineage.shingles.member`: itself when it is one already
     (a linear check, no copy), else ``np.unique(values)``.
 
+    The answer for the last array given is kept (by identity: lineage never changes an array
+    in place once made): every pair of a verification batch passes the same boilerplate, and
+    the check cost more than a tenth of aligning a pair that shares nothing.
+
     >>> sorted_set(np.array([3, 1, 3])).tolist(), sorted_set(np.array([1, 3])).tolist()
     ([1, 3], [1, 3])
     """
-    if len(values) > 1 and not (values[1:] > values[:-1]).all():
-        return np.unique(values)
-    return values
+    if values is _CHECKED[0]:
+        return _CHECKED[1]
+    found = np.unique(values) if len(values) > 1 and not (values[1:] > values[:-1]).all() else values
+    _CHECKED[:] = [values, found]
+    return found
