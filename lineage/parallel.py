@@ -22,6 +22,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
@@ -146,6 +147,63 @@ def batch_size(total: int, workers: int, *, most: int, least: int = 1) -> int:
     return max(least, min(most, -(-total // max(1, 8 * workers))))
 
 
+# ---------------------------------------------------------------- data the workers inherit
+
+_SHARED: dict[str, object] = {}  # what a running stage's forked workers read instead of receiving it
+
+
+@contextmanager
+def shared_with_workers(name: str, value: object, workers: int):
+    """Make ``value`` readable as ``_SHARED[name]`` by the workers a stage forks inside the block.
+
+    Yields whether it is shared: with several workers, where processes fork (the workers
+    are forked after this, so they see it without its being pickled: copy on write).
+    Otherwise nothing is shared and the caller sends the data with its tasks. Batch
+    functions themselves never read ``_SHARED`` (they stay pure, as a distributed engine
+    calls them); the small task wrappers and :class:`Inherited` do.
+
+    >>> with shared_with_workers("x", [1, 2], workers=2) as shared:
+    ...     shared == ("fork" in multiprocessing.get_all_start_methods()), Inherited("x", [1])[1]
+    (True, 2)
+    >>> "x" in _SHARED
+    False
+    """
+    shared = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if shared:
+        _SHARED[name] = value
+    try:
+        yield shared
+    finally:
+        _SHARED.pop(name, None)
+
+
+class Inherited(Mapping):
+    """``{i: _SHARED[name][i] for i in indices}``, read when asked for, pickled as the indices alone.
+
+    A batch's documents (or shingle sets) by global index, for a worker that inherited the
+    whole corpus from the parent (:func:`shared_with_workers`): the task then carries a few
+    kilobytes of indices instead of megabytes of texts.
+    """
+
+    def __init__(self, name: str, indices: Sequence[int]) -> None:
+        self.name, self.indices = name, list(indices)
+        self._at = set(self.indices)
+
+    def __getitem__(self, index: int):
+        if index not in self._at:
+            raise KeyError(index)
+        return _SHARED[self.name][index]  # type: ignore[index]
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __reduce__(self):
+        return Inherited, (self.name, self.indices)
+
+
 # ---------------------------------------------------------------- tokenise, shingle, sign
 
 
@@ -199,13 +257,26 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
         load(*TOKEN_KERNEL)
         load(*COMBINE_KERNEL)
         kernel = _compiled_kernel() is not None
-    tasks = [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
-    done = 0
-    for result in run_batches(_shingle_task, tasks, workers):
-        done += len(result.words)
-        if progress is not None:
-            progress(done)
-        yield result
+    with shared_with_workers("texts", texts, workers) as shared:
+        # shared: the workers read their slices of the texts from what they inherited, and only
+        # the results go through the pipes (sending each batch's texts kept the workers idle for
+        # a fifth of the stage while this process pickled and wrote them)
+        if shared:
+            func, tasks = _shingle_slice, [(start, start + size, k, num_perm, seed, kernel)
+                                           for start in range(0, len(texts), size)]
+        else:
+            func, tasks = _shingle_task, [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
+        done = 0
+        for result in run_batches(func, tasks, workers):
+            done += len(result.words)
+            if progress is not None:
+                progress(done)
+            yield result
+
+
+def _shingle_slice(task: tuple[int, int, int, int, int, bool]) -> ShingleBatch:
+    start, stop, k, num_perm, seed, kernel = task
+    return shingle_batch(_SHARED["texts"][start:stop], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
 
 
 # ---------------------------------------------------------------- verify candidate pairs
@@ -215,7 +286,7 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
 class VerifyTask:
     """A batch of candidate pairs with the documents they involve (by global index)."""
 
-    docs: dict[int, Document]
+    docs: Mapping[int, Document]  # a dict, or Inherited("docs", ...) for forked workers
     pairs: list[tuple[int, int]]
     config: object  # lineage.pipeline.Config
     boilerplate: np.ndarray
@@ -302,13 +373,15 @@ def locality_order(n: int, pairs: np.ndarray) -> np.ndarray:
 
 
 def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], config: object,
-                 boilerplate: np.ndarray, workers: int) -> tuple[list[VerifyTask], np.ndarray]:
+                 boilerplate: np.ndarray, workers: int, *, shared: bool = False) -> tuple[list[VerifyTask], np.ndarray]:
     """Cut the pairs into batches of pairs sharing documents; and their positions.
 
     The pairs are ordered by :func:`locality_order`, which keeps each
     document's pairs in few batches, so it is re-tokenised few times.
     Returns the tasks and, for the concatenation of their pairs, each pair's
-    index in ``pairs`` (to put results back in order).
+    index in ``pairs`` (to put results back in order). ``shared``: ``docs``
+    is shared with the workers as ``"docs"`` (:func:`shared_with_workers`),
+    so the tasks carry only the documents' indices.
     """
     n = len(docs)
     if not pairs:
@@ -322,8 +395,8 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
     for start in range(0, len(order), size):
         part = arr[order[start : start + size]]
         needed = np.unique(part)
-        tasks.append(VerifyTask({int(i): docs[i] for i in needed}, list(map(tuple, part.tolist())),
-                                config, boilerplate))
+        batch_docs = Inherited("docs", needed.tolist()) if shared else {int(i): docs[i] for i in needed}
+        tasks.append(VerifyTask(batch_docs, list(map(tuple, part.tolist())), config, boilerplate))
     return tasks, order
 
 
@@ -339,8 +412,8 @@ class OrientTask:
     also a pair's document.
     """
 
-    docs: dict[int, Document]
-    sets: dict[int, np.ndarray]
+    docs: Mapping[int, Document]  # dicts, or Inherited("docs"/"sets", ...) for forked workers
+    sets: Mapping[int, np.ndarray]
     items: list[tuple[object, list[int]]]  # (lineage.model.Verified, witness indices)
     config: object  # lineage.pipeline.Config
     neutral: np.ndarray  # boilerplate and site-template shingle hashes, sorted
@@ -355,12 +428,14 @@ def orient_batch(task: OrientTask) -> list[object]:
 
 
 def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Sequence[tuple[object, list[int]]],
-                 config: object, neutral: np.ndarray, workers: int) -> tuple[list[OrientTask], np.ndarray]:
+                 config: object, neutral: np.ndarray, workers: int, *,
+                 shared: bool = False) -> tuple[list[OrientTask], np.ndarray]:
     """Cut ``items`` (verified pairs with their witnesses) into batches, pairs of one copy cluster together.
 
     ``sets[i]`` is document ``i``'s sorted unique shingle set (for
     witnesses). Returns the tasks and each batched item's index in ``items``,
-    as :func:`verify_tasks` does.
+    as :func:`verify_tasks` does; ``shared`` as there (``docs`` shared as
+    ``"docs"``, ``sets`` as ``"sets"``).
     """
     if not items:
         return [], np.zeros(0, dtype=np.int64)
@@ -374,8 +449,11 @@ def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Se
         chunk = [items[p] for p in part]
         ends = {int(e) for p in part for e in arr[p]}
         witnesses = {w for _, found in chunk for w in found} - ends
-        tasks.append(OrientTask({i: docs[i] for i in sorted(ends)}, {w: sets[w] for w in sorted(witnesses)},
-                                chunk, config, neutral))
+        if shared:
+            batch_docs, batch_sets = Inherited("docs", sorted(ends)), Inherited("sets", sorted(witnesses))
+        else:
+            batch_docs, batch_sets = {i: docs[i] for i in sorted(ends)}, {w: sets[w] for w in sorted(witnesses)}
+        tasks.append(OrientTask(batch_docs, batch_sets, chunk, config, neutral))
     return tasks, order
 
 

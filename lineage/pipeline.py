@@ -30,6 +30,7 @@ from lineage.parallel import (
     orient_tasks,
     run_batches,
     run_forked,
+    shared_with_workers,
     shingle_all,
     verify_batch,
     verify_tasks,
@@ -404,15 +405,18 @@ def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Confi
     if len(pairs) >= ALIGN_KERNEL_MIN_PAIRS:
         load_kernel()
         load_quote_kernel()
-    tasks, order = verify_tasks(prepared.docs, pairs, config, boilerplate, _workers(config))
+    workers = _workers(config)
     results: list[Verified | None] = [None] * len(pairs)
     done = 0
     report("align", 0, len(pairs))
-    for task, found in zip(tasks, run_batches(verify_batch, tasks, _workers(config))):
-        for position, v in zip(order[done : done + len(found)].tolist(), found):
-            results[position] = v  # type: ignore[assignment]
-        done += len(found)
-        report("align", done, len(pairs))
+    # forked workers read the documents from what they inherit: the tasks carry their indices
+    with shared_with_workers("docs", prepared.docs, workers) as shared:
+        tasks, order = verify_tasks(prepared.docs, pairs, config, boilerplate, workers, shared=shared)
+        for found in run_batches(verify_batch, tasks, workers):
+            for position, v in zip(order[done : done + len(found)].tolist(), found):
+                results[position] = v  # type: ignore[assignment]
+            done += len(found)
+            report("align", done, len(pairs))
     return [v for v in results if v is not None]
 
 
@@ -449,15 +453,18 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
             copies.append(position)
     items = [(verified[p], pick_witnesses(verified[p].i, verified[p].j, neighbours, ids)) for p in copies]
     neutral = np.union1d(boilerplate, templates.result())
-    tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, _workers(config))
+    workers = _workers(config)
     done = len(verified) - len(copies)
     report("direction", done, len(verified))
     batched = 0
-    for found in run_batches(orient_batch, tasks, _workers(config)):
-        for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
-            edges[copies[item]] = edge  # type: ignore[assignment]
-        batched += len(found)
-        report("direction", done + batched, len(verified))
+    with shared_with_workers("docs", prepared.docs, workers) as shared, \
+            shared_with_workers("sets", prepared.unique, workers):
+        tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, workers, shared=shared)
+        for found in run_batches(orient_batch, tasks, workers):
+            for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
+                edges[copies[item]] = edge  # type: ignore[assignment]
+            batched += len(found)
+            report("direction", done + batched, len(verified))
     return corpus_passes(prepared.docs, edges, config)  # type: ignore[arg-type]
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lineage.cli import main
 from lineage.errors import ConfigError
 from lineage.model import Document
-from lineage.parallel import batch_size, chunks, run_batches, shingle_batch, verify_tasks
+from lineage.parallel import batch_size, chunks, run_batches, shingle_batch, verify_batch, verify_tasks
 from lineage.pipeline import Config, trace
 from lineage.representatives import components
 from tests.conftest import SEEDS, paragraphs
@@ -107,3 +107,21 @@ def test_run_forked_returns_the_value_or_raises_the_error():
 
 def _raise_config_error(_):
     raise ConfigError("too many", fix="use fewer")
+
+
+def test_shared_documents_travel_as_indices():
+    from lineage.parallel import Inherited, _SHARED, shared_with_workers
+
+    docs = [Document(f"d{i}", " ".join(f"w{j % 700}" for j in range(800)), f"d{i}.txt") for i in range(3)]
+    with shared_with_workers("docs", docs, workers=2) as shared:
+        assert shared  # Linux forks
+        tasks, _ = verify_tasks(docs, [(0, 2)], Config(), np.zeros(0, np.uint64), workers=2, shared=shared)
+        blob = pickle.dumps(tasks[0])
+        assert len(blob) < 2000  # the two 4,000-character texts are not in it
+        again = pickle.loads(blob).docs
+        assert isinstance(again, Inherited) and dict(again) == {0: docs[0], 2: docs[2]}
+        with pytest.raises(KeyError):
+            again[1]  # not a document of this batch
+        # the workers of a stage run inside the block see the texts: the same results as in-process
+        assert list(run_batches(verify_batch, tasks * 2, 2)) == [verify_batch(tasks[0])] * 2
+    assert "docs" not in _SHARED
