@@ -157,7 +157,8 @@ def shared_with_workers(name: str, value: object, workers: int):
     """Make ``value`` readable as ``_SHARED[name]`` by the workers a stage forks inside the block.
 
     Yields whether it is shared: with several workers, where processes fork (the workers
-    are forked after this, so they see it without its being pickled: copy on write).
+    are forked after this, so they see it without its being pickled: copy on write), and
+    when no other stage of this process (another thread's) shares something by that name.
     Otherwise nothing is shared and the caller sends the data with its tasks. Batch
     functions themselves never read ``_SHARED`` (they stay pure, as a distributed engine
     calls them); the small task wrappers and :class:`Inherited` do.
@@ -168,13 +169,14 @@ def shared_with_workers(name: str, value: object, workers: int):
     >>> "x" in _SHARED
     False
     """
-    shared = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if shared:
-        _SHARED[name] = value
+    # setdefault is atomic: of two threads, only the first shares the name; the other sends
+    shared = (workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+              and _SHARED.setdefault(name, value) is value)
     try:
         yield shared
     finally:
-        _SHARED.pop(name, None)
+        if shared:
+            del _SHARED[name]
 
 
 class Inherited(Mapping):

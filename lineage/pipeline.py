@@ -457,9 +457,10 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     done = len(verified) - len(copies)
     report("direction", done, len(verified))
     batched = 0
-    with shared_with_workers("docs", prepared.docs, workers) as shared, \
-            shared_with_workers("sets", prepared.unique, workers):
-        tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, workers, shared=shared)
+    with shared_with_workers("docs", prepared.docs, workers) as with_docs, \
+            shared_with_workers("sets", prepared.unique, workers) as with_sets:
+        tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, workers,
+                                    shared=with_docs and with_sets)
         for found in run_batches(orient_batch, tasks, workers):
             for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
                 edges[copies[item]] = edge  # type: ignore[assignment]

@@ -125,3 +125,13 @@ def test_shared_documents_travel_as_indices():
         # the workers of a stage run inside the block see the texts: the same results as in-process
         assert list(run_batches(verify_batch, tasks * 2, 2)) == [verify_batch(tasks[0])] * 2
     assert "docs" not in _SHARED
+
+
+def test_a_name_already_shared_is_not_shared_twice():
+    from lineage.parallel import _SHARED, shared_with_workers
+
+    with shared_with_workers("texts", ["a"], workers=2) as first:
+        with shared_with_workers("texts", ["b"], workers=2) as second:  # another thread's stage, say
+            assert first and not second and _SHARED["texts"] == ["a"]
+        assert _SHARED["texts"] == ["a"]  # the second block leaves the first one's data alone
+    assert "texts" not in _SHARED
