@@ -253,7 +253,7 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 
 SET_KERNEL = ("lineage._set_kernel", "contains")
 LARGE_SET = 4096  # values: from this size a set probed by many documents gets a hash table
-_TABLE_FOR: list = [None, None]  # [the sorted set, its (keys, used, bits)]: the last large set asked about
+_TABLE_FOR: list = [None, None]  # [the sorted set, its (keys, has_zero)]: the last large set asked about
 
 
 def member_of(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -272,12 +272,11 @@ def member_of(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if compiled is None or len(sorted_set) < LARGE_SET:
         return member(values, sorted_set)
     if _TABLE_FOR[0] is not sorted_set:
-        from lineage._set_kernel import build_table, table_bits
+        from lineage._set_kernel import build_table, table_size
 
-        bits = table_bits(len(sorted_set))
-        _TABLE_FOR[:] = [sorted_set, (*build_table(np.asarray(sorted_set, dtype=np.uint64), bits), bits)]
-    keys, used, bits = _TABLE_FOR[1]
-    return compiled(keys, used, bits, np.asarray(values, dtype=np.uint64))
+        table = build_table(np.asarray(sorted_set, dtype=np.uint64), table_size(len(sorted_set)))
+        _TABLE_FOR[:] = [sorted_set, table]
+    return compiled(*_TABLE_FOR[1], np.asarray(values, dtype=np.uint64))
 
 
 def shingle_sets(texts: list[str], *, k: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
