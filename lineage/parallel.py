@@ -206,6 +206,17 @@ class Inherited(Mapping):
         return Inherited, (self.name, self.indices)
 
 
+def batch_of(name: str, values: Sequence, indices: Iterable[int], shared: bool) -> Mapping:
+    """``{i: values[i] for i in indices}`` for a task; when ``values`` is shared with the workers
+    as ``name`` (:func:`shared_with_workers`), the same as an :class:`Inherited` (indices only).
+
+    >>> batch_of("x", ["a", "b", "c"], [2, 0], shared=False)
+    {2: 'c', 0: 'a'}
+    """
+    indices = [int(i) for i in indices]
+    return Inherited(name, indices) if shared else {i: values[i] for i in indices}
+
+
 # ---------------------------------------------------------------- tokenise, shingle, sign
 
 
@@ -397,8 +408,8 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
     for start in range(0, len(order), size):
         part = arr[order[start : start + size]]
         needed = np.unique(part)
-        batch_docs = Inherited("docs", needed.tolist()) if shared else {int(i): docs[i] for i in needed}
-        tasks.append(VerifyTask(batch_docs, list(map(tuple, part.tolist())), config, boilerplate))
+        tasks.append(VerifyTask(batch_of("docs", docs, needed.tolist(), shared), list(map(tuple, part.tolist())),
+                                config, boilerplate))
     return tasks, order
 
 
@@ -451,11 +462,8 @@ def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Se
         chunk = [items[p] for p in part]
         ends = {int(e) for p in part for e in arr[p]}
         witnesses = {w for _, found in chunk for w in found} - ends
-        if shared:
-            batch_docs, batch_sets = Inherited("docs", sorted(ends)), Inherited("sets", sorted(witnesses))
-        else:
-            batch_docs, batch_sets = {i: docs[i] for i in sorted(ends)}, {w: sets[w] for w in sorted(witnesses)}
-        tasks.append(OrientTask(batch_docs, batch_sets, chunk, config, neutral))
+        tasks.append(OrientTask(batch_of("docs", docs, sorted(ends), shared),
+                                batch_of("sets", sets, sorted(witnesses), shared), chunk, config, neutral))
     return tasks, order
 
 
