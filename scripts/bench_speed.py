@@ -332,7 +332,7 @@ def bench_reuters(work: Path, workers: int, timeout: float, rounds: int = 3) -> 
     for name, (label, finds, _) in tools.items():
         done = [r for r in runs[name] if r["returncode"] == 0 and r["finished"]]
         if not done:
-            rows.append([label, "failed", "", str(runs[name][-1]["stderr"]).strip().splitlines()[-1][:80]])
+            rows.append([label, "failed", "", "", str(runs[name][-1]["stderr"]).strip().splitlines()[-1][:80]])
             continue
         best = min(done, key=lambda r: r["wall"])
         if name == "lineage":
@@ -463,7 +463,6 @@ def main() -> None:
             cold = cold_read(corpora[size])  # and leaves the files cached for the trace
             limit = remaining()
             res = trace_run(corpora[size], args.work / f"out-{size}", workers, limit)
-            res["cold_read"] = cold
             results[size] = res
             stopped = not res["finished"]
             wall = f"{res['wall']:.1f}" if res["finished"] else f"> {limit:.0f} (stopped)"
