@@ -290,6 +290,12 @@ def trace(
     ``profile``, when given, receives the wall-clock seconds of each stage
     (``read``, ``shingle``, ``sign``, ``candidates``, ``align``,
     ``direction``, ``graph``).
+
+    The cyclic garbage collector is paused while the trace runs (and in the
+    workers it forks): the stages build millions of long-lived, acyclic
+    objects (verified pairs, edges), and each full collection walked all of
+    them; at 100,000 documents the main process spent 16 s in 53 of them.
+    Reference counting frees what the stages drop.
     """
     config = config or Config()
     if config.engine == "spark":
@@ -297,6 +303,13 @@ def trace(
 
         return trace_spark(paths, metadata=metadata, config=config, progress=progress, stdin=stdin,
                            profile=profile)
+    with cyclic_gc_paused():
+        return _trace(paths, metadata, config, progress, stdin, profile)
+
+
+def _trace(paths: Iterable[str | os.PathLike[str]], metadata: str | os.PathLike[str] | None, config: Config,
+           progress: Progress | None, stdin: IO[str] | None, profile: dict[str, float] | None) -> TraceResult:
+    """:func:`trace` with the local engine."""
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {} if profile is None else profile
     lap = StageClock(timings)

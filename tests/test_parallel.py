@@ -135,3 +135,23 @@ def test_a_name_already_shared_is_not_shared_twice():
             assert first and not second and _SHARED["texts"] == ["a"]
         assert _SHARED["texts"] == ["a"]  # the second block leaves the first one's data alone
     assert "texts" not in _SHARED
+
+
+def test_trace_pauses_the_cyclic_collector_and_restores_it(tmp_path):
+    import gc
+
+    from lineage.errors import InputError
+
+    seen = []
+    assert gc.isenabled()
+    trace([SEEDS], progress=lambda stage, done, total: seen.append(gc.isenabled()))
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(InputError):
+        trace([tmp_path / "missing"])
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller's own pause is left as it was
+        trace([SEEDS])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
