@@ -300,7 +300,7 @@ class VerifyTask:
     """A batch of candidate pairs with the documents they involve (by global index)."""
 
     docs: Mapping[int, Document]  # a dict, or Inherited("docs", ...) for forked workers
-    pairs: list[tuple[int, int]]
+    pairs: np.ndarray  # (m, 2) document indices: one array, not a million tuples to make and pickle
     config: object  # lineage.pipeline.Config
     boilerplate: np.ndarray
 
@@ -315,7 +315,8 @@ def verify_batch(task: VerifyTask) -> list[object]:
     from lineage.pipeline import verify_pair  # the pipeline imports this module
 
     prepared = batch_prepared(task.docs, task.config.k, indexed=True)  # type: ignore[attr-defined]
-    return [verify_pair(prepared, i, j, task.config, task.boilerplate) for i, j in task.pairs]  # type: ignore[arg-type]
+    return [verify_pair(prepared, i, j, task.config, task.boilerplate)  # type: ignore[arg-type]
+            for i, j in np.asarray(task.pairs, dtype=np.int64).reshape(-1, 2).tolist()]
 
 
 def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray] | None = None, *,
@@ -408,8 +409,7 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
     for start in range(0, len(order), size):
         part = arr[order[start : start + size]]
         needed = np.unique(part)
-        tasks.append(VerifyTask(batch_of("docs", docs, needed.tolist(), shared), list(map(tuple, part.tolist())),
-                                config, boilerplate))
+        tasks.append(VerifyTask(batch_of("docs", docs, needed.tolist(), shared), part, config, boilerplate))
     return tasks, order
 
 

@@ -554,7 +554,8 @@ def _verify(sc, doc_rdd, pairs: list[tuple[int, int]], n: int, config: Config,
         needs += [(int(d), b) for d in np.unique(arr[part]).tolist()]
 
     def run(task_list, docs):
-        found = verify_batch(VerifyTask(docs, [(i, j) for _, i, j in task_list], config, shared.value))
+        found = verify_batch(VerifyTask(docs, np.array([(i, j) for _, i, j in task_list], dtype=np.int64),
+                                        config, shared.value))
         return [(p, v) for (p, _, _), v in zip(task_list, found)]
 
     results: list[Verified | None] = [None] * len(pairs)
