@@ -247,25 +247,31 @@ def side_blocks(
     covered = np.zeros(n, dtype=bool)
     for s, e in spans:
         covered[s:e] = True
-    mask = covered.copy()
+    mask = covered
     if neutral is not None and len(neutral) == n and neutral.any():
-        mask |= neutral & ~marks.in_comment
-    ids, lengths = token_hashes(tokens), tokens.lengths()
-    shared_words = _content(ids[covered], lengths[covered])
+        mask = covered | (neutral & ~marks.in_comment)
     first = min((s for s, _ in spans), default=0)
     last = max((e for _, e in spans), default=0)
-    blocks = []
-    bounds = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
-    openers, stories = marks.comments, marks.datelines
-    stories = stories[stories > first]  # a dateline after the shared text began: another story
-    splits = np.union1d(openers, stories)
+    # the unshared runs: a run shorter than MIN_BLOCK only gives pieces that are skipped below
+    padded = np.ones(n + 2, dtype=bool)
+    padded[1:-1] = mask
+    bounds = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = bounds[::2], bounds[1::2]
+    long = ends - starts >= MIN_BLOCK
+    if not long.any():
+        return []
+    stories = marks.datelines[marks.datelines > first]  # a dateline after the shared text began: another story
+    splits = sorted(set(marks.comments.tolist()) | set(stories.tolist()))
+    story_starts = set(stories.tolist())
     pieces = []
-    for start, end in zip(bounds[::2].tolist(), bounds[1::2].tolist()):
+    for start, end in zip(starts[long].tolist(), ends[long].tolist()):
         # a comment paragraph after some of the story (an excerpt's source that carries a
         # comment) is its own block, and so is a new story: the part before is judged on its own
-        inside = splits[(splits > start) & (splits < end)]
-        cuts = [start, *inside.tolist(), end]
-        pieces += list(zip(cuts[:-1], cuts[1:]))
+        cuts = [start, *(at for at in splits if start < at < end), end]
+        pieces += zip(cuts[:-1], cuts[1:])
+    ids = token_hashes(tokens)
+    lengths = shared_words = None  # made when a block's relatedness is first asked for
+    blocks = []
     story_text_after_last = 0  # unshared story words past the last shared passage, so far
     for start, end in pieces:
         if end - start < MIN_BLOCK:
@@ -275,9 +281,12 @@ def side_blocks(
         if marker and not (start >= last and story_text_after_last >= MIN_BLOCK):
             blocks.append((start, end, "commentary", marker.group(1)))
             continue
-        if marker or start in stories:
+        if marker or start in story_starts:
             kind = "tail" if marker else "unrelated"
         else:
+            if shared_words is None:
+                lengths = tokens.lengths()
+                shared_words = _content(ids[covered], lengths[covered])
             related = _related(ids[start:end], lengths[start:end], shared_words)
             kind = ("unrelated" if related < UNRELATED else "head" if end <= first
                     else "tail" if start >= last else "interior")
