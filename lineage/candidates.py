@@ -147,21 +147,45 @@ def fingerprint_pair_keys(
     fingerprint group of more than ``cap`` copies pair through
     representatives; without it every group gives all its pairs.
     """
-    n = len(sets)
-    sample_ = np.uint64(sample)
-    picked = np.concatenate([np.flatnonzero(part % sample_ == 0) + start
+    fp, owner = sampled_fingerprints(sets, sample=sample, boilerplate=boilerplate)
+    return fingerprint_groups_keys(fp, owner, sets, min_shared=min_shared, max_df=max_df, cap=cap, huge=huge)
+
+
+def sampled_fingerprints(sets: PackedSets, *, sample: int = 4,
+                         boilerplate: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every document's fingerprints (its shingle hashes divisible by ``sample``, boilerplate left
+    out) and their owners, sorted by fingerprint, owners ascending within one.
+
+    >>> sets = pack([np.array([4, 8, 9], dtype=np.uint64), np.array([4, 5], dtype=np.uint64)])
+    >>> [a.tolist() for a in sampled_fingerprints(sets, sample=4)]
+    [[4, 4, 8], [0, 1, 0]]
+    """
+    # divisible by a power of two: its low bits are zero (a mask, not a 64-bit division per value)
+    low = np.uint64(sample - 1) if sample & (sample - 1) == 0 else None
+
+    def sampled(part: np.ndarray) -> np.ndarray:
+        return np.flatnonzero((part & low if low is not None else part % np.uint64(sample)) == 0)
+
+    picked = np.concatenate([sampled(part) + start
                              for start, part in zip(range(0, len(sets.values), 1 << 22), _chunks(sets.values))]
                             or [np.zeros(0, dtype=np.int64)])
     fp = sets.values[picked]
-    owner = np.searchsorted(sets.offsets, picked, side="right") - 1
+    # picked is ascending: each document owns the next run of it
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), np.diff(np.searchsorted(picked, sets.offsets)))
     if boilerplate is not None and len(boilerplate) and len(fp):
         keep = ~member(fp, boilerplate)
         fp, owner = fp[keep], owner[keep]
-    if len(fp) == 0:
-        return np.zeros(0, dtype=np.int64)
     # stable: within one fingerprint the owners stay in ascending order
     order = np.argsort(fp, kind="stable")
-    fp, owner = fp[order], owner[order]
+    return fp[order], owner[order]
+
+
+def fingerprint_groups_keys(fp: np.ndarray, owner: np.ndarray, sets: PackedSets, *, min_shared: int = 2,
+                            max_df: int = 50, cap: int = GROUP_CAP, huge: np.ndarray | None = None) -> np.ndarray:
+    """:func:`fingerprint_pair_keys` from :func:`sampled_fingerprints`."""
+    n = len(sets)
+    if len(fp) == 0:
+        return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], fp[1:] != fp[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(fp)])))
     usable = (sizes >= 2) & (sizes <= max_df)
@@ -225,13 +249,29 @@ def candidate_pairs(
     max_df: int = 50,
     boilerplate: np.ndarray | None = None,
     cap: int = GROUP_CAP,
+    workers: int = 1,
 ) -> list[tuple[int, int]]:
-    """The union of LSH and fingerprint candidates, sorted."""
+    """The union of LSH and fingerprint candidates, sorted.
+
+    With ``workers`` above 1 (where processes can fork) the LSH pairs are
+    found in a forked process while this one samples and sorts the
+    fingerprints (their grouping needs the LSH pairs' huge components); the
+    same pairs either way.
+    """
+    from lineage.parallel import run_forked
+
     sets = pack(hash_sets)
     priority = sets.priority()
-    near = lsh_pair_keys(sigs, bands=bands, rows=rows, cap=cap, priority=priority)
-    contained = fingerprint_pair_keys(sets, sample=sample, min_shared=min_shared, max_df=max_df,
-                                      boilerplate=boilerplate, cap=cap, huge=huge_components(near, len(sets), sigs, cap=cap))
+
+    def near_pairs(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        near = lsh_pair_keys(sigs, bands=bands, rows=rows, cap=cap, priority=priority)
+        return near, huge_components(near, len(sets), sigs, cap=cap)
+
+    lsh = run_forked(near_pairs, sigs, enabled=workers > 1)
+    fp, owner = sampled_fingerprints(sets, sample=sample, boilerplate=boilerplate)
+    near, huge = lsh.result()
+    contained = fingerprint_groups_keys(fp, owner, sets, min_shared=min_shared, max_df=max_df, cap=cap, huge=huge)
+    del fp, owner
     keys, _ = collapse_near_identical(np.union1d(near, contained), len(sets), sigs, priority, cap=cap)
     return _to_pairs(keys, len(sets))
 

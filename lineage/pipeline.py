@@ -393,7 +393,7 @@ def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tup
     boilerplate = document_frequency_filter(prepared.unique, max_df)
     pairs = candidate_pairs(
         prepared.unique, sigs, bands=config.bands, rows=config.rows, sample=config.sample,
-        min_shared=config.min_shared, max_df=max_df, boilerplate=boilerplate,
+        min_shared=config.min_shared, max_df=max_df, boilerplate=boilerplate, workers=_workers(config),
     )
     report("candidates", 1, 1)
     return pairs, boilerplate, max_df

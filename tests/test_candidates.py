@@ -80,3 +80,15 @@ def test_pairs_are_ordered_and_unique():
     pairs = candidate_pairs(sets, signatures(sets))
     assert pairs == sorted(set(pairs))
     assert all(i < j for i, j in pairs)
+
+
+def test_forked_lsh_and_any_sample_give_the_same_pairs():
+    sets = _corpus(7)
+    sigs = signatures(sets)
+    alone = candidate_pairs(sets, sigs)
+    assert alone and candidate_pairs(sets, sigs, workers=2) == alone
+    # a power of two is sampled with a mask, any other sample by division: both against an oracle
+    for sample in (4, 3):
+        prints = [set(s[s % np.uint64(sample) == 0].tolist()) for s in sets]
+        oracle = {(i, j) for i, j in itertools.combinations(range(len(sets)), 2) if len(prints[i] & prints[j]) >= 2}
+        assert set(fingerprint_pairs(sets, sample=sample, min_shared=2, max_df=50)) == oracle
