@@ -292,10 +292,12 @@ def trace(
     ``direction``, ``graph``).
 
     The cyclic garbage collector is paused while the trace runs (and in the
-    workers it forks): the stages build millions of long-lived, acyclic
-    objects (verified pairs, edges), and each full collection walked all of
-    them; at 100,000 documents the main process spent 16 s in 53 of them.
-    Reference counting frees what the stages drop.
+    workers it forks; :func:`find_candidates`, :func:`verify_pairs` and
+    :func:`orient` pause it on their own too): the stages build millions of
+    long-lived, acyclic objects (candidate pairs, verified pairs, edges), and
+    each full collection walked all of them; at 100,000 documents the main
+    process spent 16 s in 53 of them. Reference counting frees what the
+    stages drop.
     """
     config = config or Config()
     if config.engine == "spark":
@@ -381,6 +383,7 @@ def prepare(docs: list[Document], config: Config, report: Progress,
                     words=np.concatenate(words) if words else np.zeros(0, np.int64), signatures=signatures)
 
 
+@cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
 def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tuple[list[tuple[int, int]], np.ndarray, int]:
     """Sign, find boilerplate, propose pairs: ``(pairs, boilerplate hashes, max_df used)``."""
     n = len(prepared.docs)
@@ -404,6 +407,7 @@ def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tup
 ALIGN_KERNEL_MIN_PAIRS = 20_000
 
 
+@cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
 def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Config, boilerplate: np.ndarray,
                  report: Progress) -> list[Verified]:
     """Align and classify every candidate pair; pairs sharing no passage are dropped.
@@ -433,6 +437,7 @@ def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Confi
     return [v for v in results if v is not None]
 
 
+@cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
 def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerplate: np.ndarray,
            report: Progress) -> list[LineageEdge]:
     """Decide the direction of every verified pair, using what the other verified pairs show.

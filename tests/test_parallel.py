@@ -155,3 +155,19 @@ def test_trace_pauses_the_cyclic_collector_and_restores_it(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_stages_that_make_many_objects_pause_the_collector_on_their_own():
+    import gc
+
+    from lineage.corpus import load_corpus
+    from lineage.pipeline import find_candidates, orient, prepare, verify_pairs
+
+    seen = {}
+    config = Config(workers=1)
+    docs, _ = load_corpus([SEEDS])
+    prepared = prepare(docs, config, lambda *a: None)
+    pairs, boilerplate, _ = find_candidates(prepared, config, lambda stage, *a: seen.setdefault(stage, gc.isenabled()))
+    verified = verify_pairs(prepared, pairs, config, boilerplate, lambda stage, *a: seen.setdefault(stage, gc.isenabled()))
+    orient(prepared, verified, config, boilerplate, lambda stage, *a: seen.setdefault(stage, gc.isenabled()))
+    assert seen == {"sign": False, "candidates": False, "align": False, "direction": False} and gc.isenabled()
