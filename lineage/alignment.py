@@ -124,6 +124,7 @@ def align_pair(
 
 _NO_IGNORE = np.zeros(0, dtype=np.uint64)
 _KERNEL = ("lineage._align_kernel", "align_spans")
+_ORDER_KERNEL = ("lineage._align_kernel", "hash_order")  # hash_index, compiled: loaded with _KERNEL
 
 
 def load_kernel():  # -> the numba function, or None when numba is missing or broken
@@ -133,6 +134,7 @@ def load_kernel():  # -> the numba function, or None when numba is missing or br
     processes forked from it afterwards: a caller with many pairs to align
     loads it before starting its workers.
     """
+    load(*_ORDER_KERNEL)
     return load(*_KERNEL)
 
 
@@ -212,6 +214,9 @@ def hash_index(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> order.tolist(), values.tolist()
     ([1, 3, 0, 2], [4, 7, 9, 9])
     """
+    compiled = loaded(*_ORDER_KERNEL)
+    if compiled is not None:
+        return compiled(np.asarray(hashes, dtype=np.uint64))
     order = np.argsort(hashes, kind="stable")
     return order, hashes[order]
 

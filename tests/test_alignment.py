@@ -188,3 +188,19 @@ def test_kernel_and_numpy_paths_agree_on_the_seeds():
             assert align_pair("a", texts[x], "b", texts[y], kernel=True) == numpy_path
             found += len(numpy_path.passages)
     assert found > len(texts)  # more than each text with itself: the seeds share passages
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([0, 1, 2**8, 2**40 + 3, 2**63, 2**64 - 1]),
+                          st.integers(0, 2**64 - 1)), max_size=700))
+def test_compiled_hash_index_is_numpys_stable_argsort(values):
+    import numpy as np
+
+    from lineage.alignment import _ORDER_KERNEL
+    from lineage.kernels import load
+
+    hashes = np.array(values, dtype=np.uint64)
+    order, ordered = load(*_ORDER_KERNEL)(hashes)  # repeated values: positions stay ascending
+    expected = np.argsort(hashes, kind="stable")
+    assert order.dtype == expected.dtype and order.tolist() == expected.tolist()
+    assert ordered.tolist() == hashes[expected].tolist()
