@@ -171,3 +171,41 @@ def test_the_stages_that_make_many_objects_pause_the_collector_on_their_own():
     verified = verify_pairs(prepared, pairs, config, boilerplate, lambda stage, *a: seen.setdefault(stage, gc.isenabled()))
     orient(prepared, verified, config, boilerplate, lambda stage, *a: seen.setdefault(stage, gc.isenabled()))
     assert seen == {"sign": False, "candidates": False, "align": False, "direction": False} and gc.isenabled()
+
+
+def test_prepare_results_handed_over_in_memory_files_are_the_same_and_cleaned_up(monkeypatch):
+    import glob
+    import os
+
+    from lineage import parallel
+
+    texts = ["\n\n".join(paragraphs(4, seed=i)) for i in range(12)] + [""]
+    before = set(glob.glob("/dev/shm/lineage-*"))
+    monkeypatch.setattr(parallel, "batch_size", lambda *a, **k: 3)  # several batches, so a pool
+    read_back = []
+    real = parallel.unspilled
+    monkeypatch.setattr(parallel, "unspilled", lambda spill: read_back.append(spill.path) or real(spill))
+    alone = list(parallel.shingle_all(texts, k=5, num_perm=16, seed=1, workers=1))
+    pooled = list(parallel.shingle_all(texts, k=5, num_perm=16, seed=1, workers=2))
+    assert len(alone) == len(pooled) == 5 and sum(len(b.words) for b in pooled) == len(texts)
+    for a, b in zip(alone, pooled):
+        for name in ("values", "offsets", "words", "signatures"):
+            x, y = getattr(a, name), getattr(b, name)
+            assert np.array_equal(x, y) and x.dtype == y.dtype and x.shape == y.shape
+    # with /dev/shm every pooled batch came back through a file, and the folder is gone
+    assert len(read_back) == (5 if os.access("/dev/shm", os.W_OK) else 0)
+    assert set(glob.glob("/dev/shm/lineage-*")) == before
+
+
+def test_a_full_shared_memory_sends_the_batch_through_the_pipe(tmp_path, monkeypatch):
+    from lineage import parallel
+
+    def full(batch, path):
+        open(path, "wb").write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(parallel, "spilled", full)
+    monkeypatch.setitem(parallel._SHARED, "texts", ["the talks in moscow went well", "the talks"])
+    batch = parallel._shingle_slice((0, 2, 5, 8, 1, False, str(tmp_path)))
+    assert isinstance(batch, parallel.ShingleBatch) and batch.words.tolist() == [6, 2]
+    assert list(tmp_path.iterdir()) == []  # the partial file is removed
