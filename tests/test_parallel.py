@@ -209,3 +209,13 @@ def test_a_full_shared_memory_sends_the_batch_through_the_pipe(tmp_path, monkeyp
     batch = parallel._shingle_slice((0, 2, 5, 8, 1, False, str(tmp_path)))
     assert isinstance(batch, parallel.ShingleBatch) and batch.words.tolist() == [6, 2]
     assert list(tmp_path.iterdir()) == []  # the partial file is removed
+
+
+def test_a_forked_child_leaves_what_it_inherits_to_the_collector_frozen():
+    import gc
+
+    from lineage.parallel import run_forked
+
+    held = [[i] for i in range(1000)]  # objects the child inherits
+    frozen_in_child = run_forked(lambda _: gc.get_freeze_count(), None).result()
+    assert frozen_in_child >= len(held) and gc.get_freeze_count() == 0  # thawed here at once
