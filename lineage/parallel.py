@@ -284,7 +284,7 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
             # for the tokeniser): called here once, the code is inherited by the workers of this
             # stage and of the later ones (align and direction tokenise too), not read by each
             shingle_batch(["Warm up the kernels, once."], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
-    with shared_with_workers("texts", texts, workers) as shared, spill_folder(shared) as spill:
+    with shared_with_workers("texts", texts, workers) as shared, spill_folder(shared and len(texts) > size) as spill:
         # shared: the workers read their slices of the texts from what they inherited (sending
         # each batch's texts kept the workers idle for a fifth of the stage while this process
         # pickled and wrote them); spill: they hand their results over in files in memory
@@ -332,8 +332,9 @@ def spill_folder(enabled: bool = True) -> Iterator[str | None]:
     """
     folder = None
     if enabled and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        _remove_orphans("/dev/shm")
         try:
-            folder = tempfile.mkdtemp(prefix="lineage-", dir="/dev/shm")
+            folder = tempfile.mkdtemp(prefix=f"lineage-{os.getpid()}-", dir="/dev/shm")
         except OSError:
             folder = None
     try:
@@ -341,6 +342,21 @@ def spill_folder(enabled: bool = True) -> Iterator[str | None]:
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_orphans(parent: str) -> None:
+    """Remove the spill folders (``lineage-PID-*``) of processes that no longer run: a process
+    killed outright (SIGKILL, SIGTERM) never ran the clean-up of its ``spill_folder``."""
+    for entry in os.scandir(parent):
+        pid = entry.name.split("-")[1] if entry.name.startswith("lineage-") else ""
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:  # alive, another user's
+            pass
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 
 import networkx as nx
@@ -219,3 +220,19 @@ def test_a_forked_child_leaves_what_it_inherits_to_the_collector_frozen():
     held = [[i] for i in range(1000)]  # objects the child inherits
     frozen_in_child = run_forked(lambda _: gc.get_freeze_count(), None).result()
     assert frozen_in_child >= len(held) and gc.get_freeze_count() == 0  # thawed here at once
+
+
+def test_spill_folders_of_processes_that_died_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    from lineage.parallel import _remove_orphans
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"lineage-{dead.stdout.strip()}-abc"
+    mine = tmp_path / f"lineage-{os.getpid()}-def"
+    other = tmp_path / "lineage-notapid"
+    for folder in (orphan, mine, other):
+        folder.mkdir()
+    _remove_orphans(str(tmp_path))
+    assert not orphan.exists() and mine.exists() and other.exists()
