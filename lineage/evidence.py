@@ -261,8 +261,8 @@ def side_blocks(
     if not long.any():
         return []
     stories = marks.datelines[marks.datelines > first]  # a dateline after the shared text began: another story
-    splits = sorted(set(marks.comments.tolist()) | set(stories.tolist()))
     story_starts = set(stories.tolist())
+    splits = sorted(set(marks.comments.tolist()) | story_starts)
     pieces = []
     for start, end in zip(starts[long].tolist(), ends[long].tolist()):
         # a comment paragraph after some of the story (an excerpt's source that carries a

@@ -252,11 +252,9 @@ def _scalars(attrs: dict[str, object]) -> dict[str, object]:
     for key, value in attrs.items():
         if value is None:
             continue
-        kind = type(value)
-        if kind is list or kind is tuple or (kind is not str and isinstance(value, (list, tuple))):
+        if isinstance(value, (list, tuple)):
             value = " | ".join(map(str, value))
-            kind = str
-        if kind is str or isinstance(value, str):
+        if isinstance(value, str):
             value = _XML_INVALID.sub("", value)
         out[key] = value
     return out
@@ -361,8 +359,8 @@ def _graphml_value(value: object) -> str:
         return "true" if value else "false"
     if kind is int or kind is float:
         return str(value)
-    if isinstance(value, str):
-        return xml_escape(value) if "&" in value or "<" in value or ">" in value else value
+    if isinstance(value, str):  # a str subclass: as the plain string
+        return _graphml_value(str(value))
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, (int, float, np.integer, np.floating)):

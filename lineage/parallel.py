@@ -73,10 +73,19 @@ def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> I
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    gc.freeze()
-    try:
+    with _frozen_for_children():
         with context.Pool(min(workers, len(batches))) as pool:
             yield from pool.imap(func, batches)
+
+
+@contextmanager
+def _frozen_for_children():
+    """Freeze this process's objects for the collector (``gc.freeze``) while the block forks:
+    the children's collectors then never walk, nor copy the pages of, what they inherit (see
+    :func:`run_batches`). Thawed when the block ends."""
+    gc.freeze()
+    try:
+        yield
     finally:
         gc.unfreeze()
 
@@ -117,14 +126,10 @@ def run_forked(func: Callable[[T], R], arg: T, *, enabled: bool = True) -> Forke
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_forked_job, args=(func, arg, send), daemon=True)
-    # the child's collector leaves what it inherits alone (see run_batches): the drawing child
-    # of write_outputs, which needs the collector, walked the whole trace in its first full
-    # collection (about 3 s at 100,000 documents) and copied every page it touched
-    gc.freeze()
-    try:
+    # the drawing child of write_outputs, which needs the collector, walked the whole trace in
+    # its first full collection (about 3 s at 100,000 documents) and copied every page it touched
+    with _frozen_for_children():
         process.start()
-    finally:
-        gc.unfreeze()
     send.close()  # the child holds the sending end: its exit without a message reads as EOF here
     return Forked(process=process, receive=receive)
 
@@ -306,11 +311,12 @@ def _shingle_slice(task: tuple[int, int, int, int, int, bool, str | None]) -> Sh
     start, stop, k, num_perm, seed, kernel, spill = task
     batch = shingle_batch(_SHARED["texts"][start:stop], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
     if spill:
+        path = os.path.join(spill, f"{start}.bin")
         try:
-            return spilled(batch, os.path.join(spill, f"{start}.bin"))
+            return spilled(batch, path)
         except OSError:  # shared memory full (a container's is often 64 MB): through the pipe, then
             with suppress(OSError):
-                os.unlink(os.path.join(spill, f"{start}.bin"))
+                os.unlink(path)
     return batch
 
 
@@ -376,9 +382,9 @@ _SPILLED_ARRAYS = ("values", "offsets", "words", "signatures")
 def spilled(batch: ShingleBatch, path: str) -> Spilled:
     """Write ``batch``'s arrays to ``path``; :func:`unspilled` reads them back (and removes the file).
 
-    >>> import tempfile
     >>> b = shingle_batch(["the talks in moscow went well"], k=5, num_perm=4, seed=1)
-    >>> again = unspilled(spilled(b, os.path.join(tempfile.mkdtemp(), "b.bin")))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     again = unspilled(spilled(b, os.path.join(folder, "b.bin")))
     >>> all(np.array_equal(getattr(again, f), getattr(b, f)) for f in _SPILLED_ARRAYS)
     True
     """

@@ -176,7 +176,6 @@ def test_the_stages_that_make_many_objects_pause_the_collector_on_their_own():
 
 def test_prepare_results_handed_over_in_memory_files_are_the_same_and_cleaned_up(monkeypatch):
     import glob
-    import os
 
     from lineage import parallel
 
@@ -193,9 +192,10 @@ def test_prepare_results_handed_over_in_memory_files_are_the_same_and_cleaned_up
         for name in ("values", "offsets", "words", "signatures"):
             x, y = getattr(a, name), getattr(b, name)
             assert np.array_equal(x, y) and x.dtype == y.dtype and x.shape == y.shape
-    # with /dev/shm every pooled batch came back through a file, and the folder is gone
+    # with /dev/shm every pooled batch came back through a file, and the folder is gone (a killed
+    # process's folder from before may have been removed meanwhile: none is new)
     assert len(read_back) == (5 if os.access("/dev/shm", os.W_OK) else 0)
-    assert set(glob.glob("/dev/shm/lineage-*")) == before
+    assert set(glob.glob("/dev/shm/lineage-*")) <= before
 
 
 def test_a_full_shared_memory_sends_the_batch_through_the_pipe(tmp_path, monkeypatch):
