@@ -2,7 +2,7 @@
 
 The batch functions are top-level, take everything they need as arguments
 and return plain values (arrays, frozen dataclasses), so the same functions
-can run in a ``multiprocessing`` pool here and in a distributed engine
+can run in forked worker processes here (:func:`run_batches`) and in a distributed engine
 later: :func:`shingle_batch` (tokenise, shingle, sign a batch of texts) and
 :func:`verify_batch` (re-tokenise the documents of a batch of candidate
 pairs and verify each pair). Results never depend on the number of workers
@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -53,16 +54,14 @@ def default_workers() -> int:
 def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
     """``func`` over ``batches``, results in batch order, on up to ``workers`` processes.
 
-    One batch, or one worker, runs in this process (no pool to start). The
-    pool forks where the platform allows it (cheap to start, nothing to
-    re-import) and is closed when the iteration ends.
-
-    While the pool runs, what this process held when it forked is frozen
-    (``gc.freeze``): a worker's garbage collector then never walks the
-    inherited objects, which at 100,000 documents are millions (the verified
-    pairs), and so never copies the pages that hold them either. They are
-    thawed when the pool is closed, so nothing stays out of the collector's
-    reach.
+    One batch, or one worker, runs in this process (no process to start).
+    Where processes fork, this process is one of the ``workers``: it forks
+    ``workers - 1`` children and all of them, itself included, take the next
+    batch not yet taken until none is left (:func:`_forked_batches`). A batch
+    this process runs is neither pickled nor sent anywhere, nor is its result;
+    the children inherit ``func`` and ``batches`` (copy on write) and hand
+    each result over in a file in memory (:func:`spill_folder`). Elsewhere a
+    ``multiprocessing`` pool of ``workers`` processes runs them.
 
     >>> list(run_batches(abs, [-1, 2, -3], workers=2))
     [1, 2, 3]
@@ -71,11 +70,133 @@ def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> I
         for batch in batches:
             yield func(batch)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with _frozen_for_children():
-        with context.Pool(min(workers, len(batches))) as pool:
-            yield from pool.imap(func, batches)
+    if "fork" in multiprocessing.get_all_start_methods():
+        yield from _forked_batches(func, batches, min(workers, len(batches)))
+        return
+    with multiprocessing.Pool(min(workers, len(batches))) as pool:
+        yield from pool.imap(func, batches)
+
+
+def _forked_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
+    """:func:`run_batches` where processes fork: this process and ``workers - 1`` forked children
+    take batches from one shared counter; results are yielded in batch order.
+
+    With a pool of two workers on two cores, this process spent its time unpickling the
+    workers' results (half a million verified pairs at 100,000 documents, several seconds)
+    while they ran; now half the batches are never pickled at all. A child that fails sends
+    its error, which is raised here; one that dies without a word (killed, out of memory)
+    is reported with its exit code. The children are stopped when the iteration ends,
+    however it ends.
+
+    >>> list(_forked_batches(len, ["a", "bb", "ccc", "dddd"], workers=3))
+    [1, 2, 3, 4]
+    """
+    context = multiprocessing.get_context("fork")
+    taken = context.RawValue("q", 0)  # the next batch nobody has taken
+    lock = context.Lock()
+
+    def take() -> int:
+        with lock:
+            index = taken.value
+            taken.value = index + 1
+        return index
+
+    children: dict = {}  # receiving end -> process
+    with spill_folder() as folder:
+        try:
+            # the children's collectors never walk, nor copy the pages of, what they inherit
+            with _frozen_for_children():
+                for _ in range(workers - 1):
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(target=_batch_child, args=(func, batches, take, send, folder), daemon=True)
+                    process.start()
+                    send.close()  # the child holds the sending end: its exit reads as EOF here
+                    children[receive] = process
+            done: dict[int, object] = {}
+            for index in range(len(batches)):
+                while index not in done:
+                    ours = take()
+                    if ours < len(batches):
+                        done[ours] = func(batches[ours])
+                        _collect(children, done, block=False)
+                    else:  # all taken: wait for the children's
+                        _collect(children, done, block=True)
+                yield done.pop(index)  # type: ignore[misc]
+        finally:
+            for process in children.values():
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+            for receive in children:
+                receive.close()
+
+
+def _collect(children: dict, done: dict[int, object], *, block: bool) -> None:
+    """Receive all that the children have sent into ``done`` (by batch index); ``block``: wait
+    for something first (a result, an error, or a child's end)."""
+    from multiprocessing.connection import wait
+
+    if block and not children:  # nobody left to send what is missing
+        raise RuntimeError("the worker processes ended before their batches were done")
+    timeout = None if block else 0
+    while children and (ready := wait(list(children), timeout=timeout)):
+        timeout = 0
+        for receive in ready:
+            try:
+                index, ok, value = receive.recv()
+            except EOFError:  # the child has ended; had it failed, its error would have come first
+                process = children.pop(receive)
+                receive.close()
+                process.join()
+                if process.exitcode:
+                    raise RuntimeError(f"a worker process ended with exit code {process.exitcode}") from None
+                continue
+            if not ok:
+                raise value
+            done[index] = value.load() if isinstance(value, _InFile) else value
+
+
+def _batch_child(func: Callable, batches: Sequence, take: Callable[[], int], send, folder: str | None) -> None:
+    """A forked child of :func:`_forked_batches`: takes batches until none is left."""
+    index = -1
+    try:
+        while (index := take()) < len(batches):
+            send.send((index, True, _handed(func(batches[index]), folder, index)))
+    except BaseException as exc:  # handed to the parent, which raises it
+        try:
+            send.send((index, False, exc))
+        except Exception:  # an error that does not pickle
+            send.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    send.close()
+
+
+@dataclass(frozen=True)
+class _InFile:
+    """A batch result a child pickled to ``path`` (in the spill folder): :meth:`load` reads it and removes the file."""
+
+    path: str
+
+    def load(self) -> object:
+        with open(self.path, "rb") as f:
+            value = pickle.load(f)
+        os.unlink(self.path)
+        return value
+
+
+def _handed(result: object, folder: str | None, index: int) -> object:
+    """``result`` as a child sends it: pickled to a file in the spill folder when there is one (its
+    pipe then carries a few bytes, so the child never waits for the parent to read), else itself."""
+    if folder is None:
+        return result
+    path = os.path.join(folder, f"{os.getpid()}-{index}.pickle")
+    try:
+        with open(path, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # shared memory full (a container's is often 64 MB): through the pipe, then
+        with suppress(OSError):
+            os.unlink(path)
+        return result
+    return _InFile(path)
 
 
 @contextmanager
@@ -289,35 +410,26 @@ def shingle_all(texts: Sequence[str], *, k: int, num_perm: int, seed: int, worke
             # for the tokeniser): called here once, the code is inherited by the workers of this
             # stage and of the later ones (align and direction tokenise too), not read by each
             shingle_batch(["Warm up the kernels, once."], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
-    with shared_with_workers("texts", texts, workers) as shared, spill_folder(shared and len(texts) > size) as spill:
+    with shared_with_workers("texts", texts, workers) as shared:
         # shared: the workers read their slices of the texts from what they inherited (sending
         # each batch's texts kept the workers idle for a fifth of the stage while this process
-        # pickled and wrote them); spill: they hand their results over in files in memory
+        # pickled and wrote them)
         if shared:
-            func, tasks = _shingle_slice, [(start, start + size, k, num_perm, seed, kernel, spill)
+            func, tasks = _shingle_slice, [(start, start + size, k, num_perm, seed, kernel)
                                            for start in range(0, len(texts), size)]
         else:
             func, tasks = _shingle_task, [(batch, k, num_perm, seed, kernel) for batch in chunks(texts, size)]
         done = 0
         for result in run_batches(func, tasks, workers):
-            result = unspilled(result) if isinstance(result, Spilled) else result
             done += len(result.words)
             if progress is not None:
                 progress(done)
             yield result
 
 
-def _shingle_slice(task: tuple[int, int, int, int, int, bool, str | None]) -> ShingleBatch | Spilled:
-    start, stop, k, num_perm, seed, kernel, spill = task
-    batch = shingle_batch(_SHARED["texts"][start:stop], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
-    if spill:
-        path = os.path.join(spill, f"{start}.bin")
-        try:
-            return spilled(batch, path)
-        except OSError:  # shared memory full (a container's is often 64 MB): through the pipe, then
-            with suppress(OSError):
-                os.unlink(path)
-    return batch
+def _shingle_slice(task: tuple[int, int, int, int, int, bool]) -> ShingleBatch:
+    start, stop, k, num_perm, seed, kernel = task
+    return shingle_batch(_SHARED["texts"][start:stop], k=k, num_perm=num_perm, seed=seed, kernel=kernel)
 
 
 # ---------------------------------------------------------------- results handed over in files in memory
@@ -328,9 +440,10 @@ def spill_folder(enabled: bool = True) -> Iterator[str | None]:
     """A private folder in shared memory (``/dev/shm``) for workers' bulk results, removed on exit;
     None where there is none (or ``enabled`` is false): the results then go through the pipes.
 
-    A batch of 1,000 texts returns about 6 MB of arrays. Through the pool's result pipe (64 KB
-    at a time, the worker blocked until this process has read it all) that took tens of
-    milliseconds, during which the worker sat idle; written to a file in memory it takes a few.
+    A batch of 1,000 texts returns about 6 MB of arrays, a batch of aligned pairs thousands
+    of objects. Through a pipe (64 KB at a time) the child would wait until this process has
+    read it all, which it does only between batches of its own (:func:`run_batches`); written
+    to a file in memory it takes a few milliseconds, and the child goes on.
 
     >>> with spill_folder() as folder:
     ...     folder is None or os.path.isdir(folder)
@@ -363,49 +476,6 @@ def _remove_orphans(parent: str) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
         except OSError:  # alive, another user's
             pass
-
-
-@dataclass(frozen=True)
-class Spilled:
-    """A :class:`ShingleBatch` written to ``path`` by :func:`spilled`: its arrays' bytes one after
-    the other, and what it takes to read them back."""
-
-    path: str
-    layout: tuple[tuple[str, str, tuple[int, ...]], ...]  # (field, dtype, shape) of each array, in order
-    shingle_seconds: float
-    sign_seconds: float
-
-
-_SPILLED_ARRAYS = ("values", "offsets", "words", "signatures")
-
-
-def spilled(batch: ShingleBatch, path: str) -> Spilled:
-    """Write ``batch``'s arrays to ``path``; :func:`unspilled` reads them back (and removes the file).
-
-    >>> b = shingle_batch(["the talks in moscow went well"], k=5, num_perm=4, seed=1)
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     again = unspilled(spilled(b, os.path.join(folder, "b.bin")))
-    >>> all(np.array_equal(getattr(again, f), getattr(b, f)) for f in _SPILLED_ARRAYS)
-    True
-    """
-    arrays = [np.ascontiguousarray(getattr(batch, name)) for name in _SPILLED_ARRAYS]
-    with open(path, "wb") as f:
-        for array in arrays:
-            f.write(memoryview(array).cast("B"))
-    return Spilled(path, tuple((name, a.dtype.str, a.shape) for name, a in zip(_SPILLED_ARRAYS, arrays)),
-                   batch.shingle_seconds, batch.sign_seconds)
-
-
-def unspilled(spill: Spilled) -> ShingleBatch:
-    """The :class:`ShingleBatch` that :func:`spilled` wrote; its file is removed."""
-    data = np.fromfile(spill.path, dtype=np.uint8)
-    os.unlink(spill.path)
-    arrays, at = {}, 0
-    for name, dtype, shape in spill.layout:
-        size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-        arrays[name] = data[at : at + size].view(dtype).reshape(shape)
-        at += size
-    return ShingleBatch(**arrays, shingle_seconds=spill.shingle_seconds, sign_seconds=spill.sign_seconds)
 
 
 # ---------------------------------------------------------------- verify candidate pairs

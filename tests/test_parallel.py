@@ -174,42 +174,95 @@ def test_the_stages_that_make_many_objects_pause_the_collector_on_their_own():
     assert seen == {"sign": False, "candidates": False, "align": False, "direction": False} and gc.isenabled()
 
 
-def test_prepare_results_handed_over_in_memory_files_are_the_same_and_cleaned_up(monkeypatch):
+def test_prepare_is_the_same_with_two_workers_and_leaves_no_spill_folder(monkeypatch):
     import glob
 
     from lineage import parallel
 
     texts = ["\n\n".join(paragraphs(4, seed=i)) for i in range(12)] + [""]
     before = set(glob.glob("/dev/shm/lineage-*"))
-    monkeypatch.setattr(parallel, "batch_size", lambda *a, **k: 3)  # several batches, so a pool
-    read_back = []
-    real = parallel.unspilled
-    monkeypatch.setattr(parallel, "unspilled", lambda spill: read_back.append(spill.path) or real(spill))
+    monkeypatch.setattr(parallel, "batch_size", lambda *a, **k: 3)  # several batches, so a child
     alone = list(parallel.shingle_all(texts, k=5, num_perm=16, seed=1, workers=1))
-    pooled = list(parallel.shingle_all(texts, k=5, num_perm=16, seed=1, workers=2))
-    assert len(alone) == len(pooled) == 5 and sum(len(b.words) for b in pooled) == len(texts)
-    for a, b in zip(alone, pooled):
+    forked = list(parallel.shingle_all(texts, k=5, num_perm=16, seed=1, workers=2))
+    assert len(alone) == len(forked) == 5 and sum(len(b.words) for b in forked) == len(texts)
+    for a, b in zip(alone, forked):
         for name in ("values", "offsets", "words", "signatures"):
             x, y = getattr(a, name), getattr(b, name)
             assert np.array_equal(x, y) and x.dtype == y.dtype and x.shape == y.shape
-    # with /dev/shm every pooled batch came back through a file, and the folder is gone (a killed
-    # process's folder from before may have been removed meanwhile: none is new)
-    assert len(read_back) == (5 if os.access("/dev/shm", os.W_OK) else 0)
+    # a killed process's folder from before may have been removed meanwhile: none is new
     assert set(glob.glob("/dev/shm/lineage-*")) <= before
 
 
-def test_a_full_shared_memory_sends_the_batch_through_the_pipe(tmp_path, monkeypatch):
+def _slow_pid(x):
+    import time
+
+    time.sleep(0.01)  # no CPU: the child gets batches however busy the machine is
+    return os.getpid(), x
+
+
+def test_this_process_is_one_of_the_workers_and_the_child_hands_results_over_in_files(monkeypatch):
     from lineage import parallel
 
-    def full(batch, path):
-        open(path, "wb").write(b"partial")
+    loaded = []
+    real = parallel._InFile.load
+    monkeypatch.setattr(parallel._InFile, "load", lambda self: loaded.append(self.path) or real(self))
+    results = list(run_batches(_slow_pid, list(range(60)), workers=2))
+    assert [x for _, x in results] == list(range(60))  # in order
+    pids = [pid for pid, _ in results]
+    assert os.getpid() in pids and len(set(pids)) == 2  # this process and one child took batches
+    from_child = sum(pid != os.getpid() for pid in pids)
+    assert len(loaded) == (from_child if os.access("/dev/shm", os.W_OK) else 0)
+    assert all(not os.path.exists(path) for path in loaded)  # each file removed once read
+
+
+def test_without_room_in_shared_memory_results_come_through_the_pipe(monkeypatch):
+    from lineage import parallel
+
+    def full(value, f, protocol=None):
+        f.write(b"partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(parallel, "spilled", full)
-    monkeypatch.setitem(parallel._SHARED, "texts", ["the talks in moscow went well", "the talks"])
-    batch = parallel._shingle_slice((0, 2, 5, 8, 1, False, str(tmp_path)))
-    assert isinstance(batch, parallel.ShingleBatch) and batch.words.tolist() == [6, 2]
-    assert list(tmp_path.iterdir()) == []  # the partial file is removed
+    monkeypatch.setattr(parallel.pickle, "dump", full)  # the child inherits the full memory
+    loaded = []
+    monkeypatch.setattr(parallel._InFile, "load", lambda self: loaded.append(self) or None)
+    results = list(run_batches(_slow_pid, list(range(40)), workers=2))
+    assert [x for _, x in results] == list(range(40)) and len({pid for pid, _ in results}) == 2
+    assert loaded == []
+
+
+def _fails_in_child(parent_and_x):
+    import time
+
+    parent, x = parent_and_x
+    time.sleep(0.01)
+    if os.getpid() != parent:
+        raise ConfigError("bad batch", fix="none")
+    return x
+
+
+def _dies_in_child(parent_and_x):
+    import time
+
+    parent, x = parent_and_x
+    time.sleep(0.01)
+    if os.getpid() != parent:
+        os._exit(3)
+    return x
+
+
+def test_a_childs_error_or_death_is_raised_here_and_no_child_is_left():
+    import multiprocessing
+
+    batches = [(os.getpid(), x) for x in range(40)]
+    with pytest.raises(ConfigError, match="bad batch"):
+        list(run_batches(_fails_in_child, batches, workers=2))
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        list(run_batches(_dies_in_child, batches, workers=2))
+    first = run_batches(_slow_pid, list(range(40)), workers=3)
+    assert next(first)[1] == 0
+    assert len(multiprocessing.active_children()) == 2
+    first.close()  # the caller stops early: the children are stopped
+    assert multiprocessing.active_children() == []
 
 
 def test_a_forked_child_leaves_what_it_inherits_to_the_collector_frozen():
