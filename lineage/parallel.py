@@ -16,6 +16,7 @@ same functions in-process.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -66,15 +67,42 @@ def run_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> I
     >>> list(run_batches(abs, [-1, 2, -3], workers=2))
     [1, 2, 3]
     """
-    if workers <= 1 or len(batches) <= 1:
-        for batch in batches:
-            yield func(batch)
+    if workers > 1 and len(batches) > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        with multiprocessing.Pool(min(workers, len(batches))) as pool:
+            yield from pool.imap(func, batches)
         return
-    if "fork" in multiprocessing.get_all_start_methods():
-        yield from _forked_batches(func, batches, min(workers, len(batches)))
-        return
-    with multiprocessing.Pool(min(workers, len(batches))) as pool:
-        yield from pool.imap(func, batches)
+    try:
+        if workers <= 1 or len(batches) <= 1:
+            for batch in batches:
+                yield func(batch)
+        else:
+            yield from _forked_batches(func, batches, min(workers, len(batches)))
+    finally:
+        release_free_memory()  # what the batches run here left free in the C heap
+
+
+def release_free_memory() -> None:
+    """Give the free pages of the C heap back to the system (glibc's ``malloc_trim``); elsewhere nothing.
+
+    A batch run in this process allocates and frees short-lived arrays between the results
+    it keeps: the heap is left with free holes the allocator keeps, and fills later. At
+    100,000 documents the main process held 0.36 GB more at the end, and the trace peaked
+    at 3.7 GB instead of 3.2: while the drawing child of ``write_outputs`` runs, every page
+    this process writes is copied, and the holes were written again (trimmed: 3.2 GB).
+
+    >>> release_free_memory()
+    """
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim  # the C library of this process
+        except (AttributeError, OSError, TypeError):  # not glibc (musl, macOS, Windows)
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 def _forked_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) -> Iterator[R]:
