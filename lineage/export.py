@@ -25,7 +25,7 @@ import numpy as np
 
 from lineage import __version__
 from lineage.errors import OutputError
-from lineage.graph import hidden_children
+from lineage.graph import GraphLayout, hidden_children
 from lineage.model import LineageEdge
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class LazyItems:
     (2, ['1', '2'])
     """
 
-    def __init__(self, make: Callable[[object], object], source: list) -> None:
+    def __init__(self, make: Callable[[object], object], source: list | "_Remade") -> None:
         self.make, self.source = make, source
 
     def __len__(self) -> int:
@@ -231,12 +231,39 @@ def json_chunks(data: dict[str, object]) -> Iterator[str]:
 def graphml_items(result: "TraceResult") -> tuple[LazyItems, LazyItems]:
     """The trace graph's nodes and edges with scalar attributes only (Gephi, Cytoscape and yEd read
     them), made anew each time they are iterated over: the writer goes over them twice (the
-    attribute keys, then the elements) and never holds a dict per edge for the whole graph."""
+    attribute keys, then the elements) and never holds a dict per edge for the whole graph.
+    ``.source`` of each holds the items with their attributes as they are in the graph."""
     words = result.words
-    nodes = LazyItems(lambda item: (item[0], _scalars(item[1]) | {"words": words.get(item[0], 0)}),
-                      list(result.graph.nodes(data=True)))
-    edges = LazyItems(lambda item: (item[0], item[1], _scalars(item[2])), list(result.graph.edges(data=True)))
-    return nodes, edges
+    nodes, edges = graph_items(result)
+    return (LazyItems(lambda item: (item[0], _scalars(item[1]) | {"words": words.get(item[0], 0)}), nodes),
+            LazyItems(lambda item: (item[0], item[1], _scalars(item[2])), edges))
+
+
+def graph_items(result: "TraceResult") -> tuple[LazyItems | "_Remade", LazyItems | "_Remade"]:
+    """``result.graph``'s ``nodes(data=True)`` and ``edges(data=True)``, re-iterable. Where the
+    graph has not been made (a trace does not make it) they are made from the result's edges
+    one at a time (:class:`lineage.graph.GraphLayout`), in the graph's order and with its
+    attributes, so that the graph is never made for writing it."""
+    layout = None if result.graph_made else GraphLayout.of(result.documents, result.edges, result.parents,
+                                                            result.cluster_of())
+    if layout is None:
+        graph = result.graph
+        return (LazyItems(lambda item: item, list(graph.nodes(data=True))),
+                LazyItems(lambda item: item, list(graph.edges(data=True))))
+    return _Remade(layout.node_items, len(layout.nodes)), _Remade(layout.edge_items, len(layout.order))
+
+
+class _Remade:
+    """Items a function makes anew for each pass over them, and how many there are."""
+
+    def __init__(self, items: Callable[[], Iterator[object]], size: int) -> None:
+        self.items, self.size = items, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        return self.items()
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -122,16 +122,34 @@ class Config:
 
 @dataclass
 class TraceResult:
-    """What a trace found: documents, verified edges, the lineage and the graph."""
+    """What a trace found: documents, verified edges, the lineage and the graph.
+
+    ``graph`` (a networkx DiGraph: one node per document and hidden source, one edge per
+    verified pair) is made from the rest the first time it is read, unless one was given
+    (``None``: made when read). A trace does not need it: the GraphML is written from the
+    edges directly, so a trace of 100,000 documents does not hold half a million attribute
+    dicts (half a GB) that nobody reads. Made or given, it is kept; changes to it are what
+    the GraphML shows.
+
+    >>> from lineage.model import Document
+    >>> result = TraceResult([Document("a", "Text.", "a.txt")], [], {"a": None}, [], None, [], {})
+    >>> result.graph_made, list(result.graph.nodes), result.graph_made
+    (False, ['a'], True)
+    """
 
     documents: list[Document]
     edges: list[LineageEdge]
     parents: dict[str, str | None]
     clusters: list[list[str]]
-    graph: nx.DiGraph
+    graph: nx.DiGraph | None = field(repr=False, compare=False)  # a property: see below the class
     skipped: list[Skipped]
     params: dict[str, object]
     words: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def graph_made(self) -> bool:
+        """True once :attr:`graph` exists (given, or read once)."""
+        return self.__dict__.get("_graph") is not None
 
     def cluster_of(self) -> dict[str, str]:
         return {doc_id: f"c{n}" for n, members in enumerate(self.clusters, start=1) for doc_id in members}
@@ -141,6 +159,23 @@ class TraceResult:
         from lineage.export import to_json
 
         return to_json(self)
+
+
+def _graph_of(result: TraceResult) -> nx.DiGraph:
+    graph = result.__dict__.get("_graph")
+    if graph is None:
+        with cyclic_gc_paused():  # the graph's node and edge dicts live as long as the result
+            graph = build_graph(result.documents, result.edges, result.parents, result.cluster_of())
+        result.__dict__["_graph"] = graph
+    return graph
+
+
+def _set_graph(result: TraceResult, graph: nx.DiGraph | None) -> None:
+    result.__dict__["_graph"] = graph
+
+
+# after the dataclass is made, so that its __init__ (self.graph = graph) goes through the setter
+TraceResult.graph = property(_graph_of, _set_graph, doc="The lineage graph (networkx DiGraph), made when first read.")
 
 
 class _OnDemand:
@@ -596,17 +631,15 @@ def copy_graph(n: int, verified: list[Verified]) -> tuple[dict[int, set[int]], n
 
 def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Skipped],
              params: dict[str, object], words: dict[str, int]) -> TraceResult:
-    """Lineage forest, tree flags, clusters and the graph from verified edges."""
+    """Lineage forest, tree flags and clusters from verified edges (the graph is made when read)."""
     ids = [d.id for d in docs]
-    with cyclic_gc_paused():  # the graph's node and edge dicts live as long as the result
+    with cyclic_gc_paused():  # the edges made anew (tree flags) live as long as the result
         parents, tree = lineage_forest(ids, edges)
         edges = sorted(
             (_with_tree(e, (e.source, e.target) in tree) for e in edges), key=lambda e: (e.source, e.target)
         )
         groups = clusters(ids, edges)
-        result = TraceResult(docs, edges, parents, groups, nx.DiGraph(), skipped, params, words)
-        result.graph = build_graph(docs, edges, parents, result.cluster_of())
-    return result
+    return TraceResult(docs, edges, parents, groups, None, skipped, params, words)
 
 
 def verify_pair(prepared: Prepared, i: int, j: int, config: Config, boilerplate: np.ndarray) -> Verified | None:

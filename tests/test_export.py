@@ -86,3 +86,33 @@ def test_graphml_keys_read_from_the_graph_are_those_of_its_scalars(tmp_path_fact
             for name, value in attrs.items():
                 want.setdefault((kind, name), (f"d{len(want)}", _graphml_type(value)))
     assert _declared_keys(nodes.source, edges.source) == want
+
+
+def test_graphml_from_the_edges_is_the_graphml_of_the_graph(tmp_path_factory, tmp_path):
+    """A trace does not make its networkx graph: write_graphml makes each node and edge from the
+    result in the graph's order. The file must be the one the graph itself gives, for a traced
+    corpus and for a lineage with a hidden source."""
+    import dataclasses
+
+    from lineage.export import write_graphml
+    from lineage.model import Document, LineageEdge
+    from lineage.pipeline import assemble
+    from tests.conftest import synth_corpus_from
+
+    corpus = synth_corpus_from(tmp_path_factory, "graphml", stories=200, docs=240, seed=3, first_story_seed=7)
+    traced = trace([corpus / "docs"], metadata=corpus / "metadata.jsonl")
+    common = LineageEdge("a", "b", "derived", "common-source", 0.8, 0.5, 0.6, 0.6, (), ("both from one",))
+    hidden = assemble([Document(x, "Text.", f"{x}.txt") for x in "abc"], [common], skipped=[], params={},
+                      words={"a": 1})
+    assert hidden.parents["a"] == "hidden-1"
+    for name, result in (("traced", traced), ("hidden", hidden)):
+        assert not result.graph_made
+        write_graphml(result, tmp_path / f"{name}-streamed.graphml")
+        assert not result.graph_made  # written without it
+        made = dataclasses.replace(result, graph=None)
+        made.graph  # read once: made, and written from
+        assert made.graph_made
+        write_graphml(made, tmp_path / f"{name}-graph.graphml")
+        streamed = (tmp_path / f"{name}-streamed.graphml").read_bytes()
+        assert streamed.count(b"<edge ") == made.graph.number_of_edges() >= len(result.edges) > 0
+        assert streamed == (tmp_path / f"{name}-graph.graphml").read_bytes()

@@ -139,3 +139,25 @@ def test_trace_story_containment_ignores_advertisement_lines(tmp_path):
     assert (edge.story_source_in_target, edge.story_target_in_source) == (1.0, 1.0)
     g = result.graph
     assert g.edges[edge.source, edge.target]["story_source_in_target"] == 1.0
+
+
+def test_graph_layout_is_the_graphs_order_and_attributes():
+    """GraphLayout gives build_graph's nodes and edges without making the graph: hidden sources
+    and their children first, edges grouped by source in the order added, ends that are not
+    documents added as the graph adds them; a pair listed twice (which the graph merges) is
+    left to the graph."""
+    from lineage.graph import GraphLayout, build_graph
+    from lineage.model import Document, LineageEdge
+
+    docs = [Document(x, f"Text {x}.", f"{x}.txt", title=x.upper()) for x in ("d", "a", "c", "b")]
+    e = lambda s, t, rel="derived": LineageEdge(s, t, rel, "forward", 0.9, 0.3, 0.4, 0.9, (), ("why",))  # noqa: E731
+    edges = [e("a", "b"), e("d", "b", "quote-only"), e("a", "zz"), e("b", "c"), e("a", "c")]
+    parents = {"a": None, "b": "a", "c": "hidden-1", "d": "hidden-1"}
+    cluster_of = {"a": "c1", "b": "c1", "c": "c2", "d": "c2"}
+    layout = GraphLayout.of(docs, edges, parents, cluster_of)
+    g = build_graph(docs, edges, parents, cluster_of)
+    assert layout.nodes == list(g.nodes) == ["hidden-1", "c", "d", "a", "b", "zz"]
+    assert list(layout.node_items()) == list(g.nodes(data=True))
+    assert list(layout.edge_items()) == list(g.edges(data=True))
+    assert [(u, v) for u, v, _ in layout.edge_items()][:3] == [("hidden-1", "c"), ("hidden-1", "d"), ("d", "b")]
+    assert GraphLayout.of(docs, edges + [e("b", "c", "partial")], parents, cluster_of) is None

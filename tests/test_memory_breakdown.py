@@ -39,6 +39,7 @@ def test_the_table_lists_every_structure_for_the_seeds():
     out = subprocess.run([sys.executable, str(SCRIPT), str(SEEDS), "--workers", "1"], capture_output=True,
                          text=True, check=True).stdout
     for what in ("documents", "packed shingle sets", "signatures", "candidate pairs", "verified pairs", "edges",
-                 "lineage graph", "all of the above"):
+                 "lineage forest", "all of the above"):
         assert f"| {what}" in out
+    assert "Not in the table: the networkx graph" in out
     assert "5 documents" in out
