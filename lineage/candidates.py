@@ -250,8 +250,12 @@ def candidate_pairs(
     boilerplate: np.ndarray | None = None,
     cap: int = GROUP_CAP,
     workers: int = 1,
-) -> list[tuple[int, int]]:
+    as_array: bool = False,
+) -> list[tuple[int, int]] | np.ndarray:
     """The union of LSH and fingerprint candidates, sorted.
+
+    ``as_array``: an ``(n, 2)`` int64 array instead of a list of tuples (16 bytes a pair
+    instead of about 120: a trace holds a million of them while it aligns them).
 
     With ``workers`` above 1 (where processes can fork) the LSH pairs are
     found in a forked process while this one samples and sorts the
@@ -273,7 +277,7 @@ def candidate_pairs(
     contained = fingerprint_groups_keys(fp, owner, sets, min_shared=min_shared, max_df=max_df, cap=cap, huge=huge)
     del fp, owner
     keys, _ = collapse_near_identical(np.union1d(near, contained), len(sets), sigs, priority, cap=cap)
-    return _to_pairs(keys, len(sets))
+    return _to_array(keys, len(sets)) if as_array else _to_pairs(keys, len(sets))
 
 
 def _to_pairs(keys: np.ndarray, n: int) -> list[tuple[int, int]]:
@@ -281,3 +285,15 @@ def _to_pairs(keys: np.ndarray, n: int) -> list[tuple[int, int]]:
     if n == 0 or len(keys) == 0:
         return []
     return list(zip((keys // n).tolist(), (keys % n).tolist()))
+
+
+def _to_array(keys: np.ndarray, n: int) -> np.ndarray:
+    """Pair keys ``i * n + j`` back to the rows ``(i, j)`` of an ``(m, 2)`` int64 array.
+
+    >>> _to_array(np.array([1, 5]), 4).tolist()
+    [[0, 1], [1, 1]]
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if n == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.stack((keys // n, keys % n), axis=1)

@@ -601,7 +601,7 @@ def locality_order(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.lexsort((ends.max(axis=1), ends.min(axis=1)))
 
 
-def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], config: object,
+def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]] | np.ndarray, config: object,
                  boilerplate: np.ndarray, workers: int, *, shared: bool = False) -> tuple[list[VerifyTask], np.ndarray]:
     """Cut the pairs into batches of pairs sharing documents; and their positions.
 
@@ -613,9 +613,9 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]], con
     so the tasks carry only the documents' indices.
     """
     n = len(docs)
-    if not pairs:
+    if len(pairs) == 0:
         return [], np.zeros(0, dtype=np.int64)
-    arr = np.asarray(pairs, dtype=np.int64)
+    arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     order = locality_order(n, arr)
     # up to 8,000 pairs (~5,000 documents held tokenised, ~100 MB per worker): fewer re-tokenisations
     # than small batches, bounded memory whatever the corpus size

@@ -354,10 +354,11 @@ def _trace(paths: Iterable[str | os.PathLike[str]], metadata: str | os.PathLike[
     lap("read")
     prepared = prepare(docs, config, report, profile=timings)
     lap.restart()  # prepare books its own time (shingle and sign)
-    pairs, boilerplate, max_df = find_candidates(prepared, config, report)
+    pairs, boilerplate, max_df = find_candidates(prepared, config, report, as_array=True)
+    prepared.signatures = None  # the candidates were their only use (1 KB per document)
     lap("candidates")
     # each stage's input is let go once the next stage has made its own: at 100,000 documents the
-    # candidate pairs (0.1 GB), the verified pairs (0.6 GB), the shingle sets and signatures
+    # candidate pairs (now an array: 16 MB), the verified pairs (0.6 GB), the shingle sets and signatures
     # (0.6 GB) were otherwise held through the graph stage (main process 1.87 GB after it, not 2.04)
     verified = verify_pairs(prepared, pairs, config, boilerplate, report)
     candidates = len(pairs)
@@ -426,8 +427,11 @@ def prepare(docs: list[Document], config: Config, report: Progress,
 
 
 @cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
-def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tuple[list[tuple[int, int]], np.ndarray, int]:
-    """Sign, find boilerplate, propose pairs: ``(pairs, boilerplate hashes, max_df used)``."""
+def find_candidates(prepared: Prepared, config: Config, report: Progress, *,
+                    as_array: bool = False) -> tuple[list[tuple[int, int]] | np.ndarray, np.ndarray, int]:
+    """Sign, find boilerplate, propose pairs: ``(pairs, boilerplate hashes, max_df used)``;
+    ``as_array``: the pairs as the rows of an ``(n, 2)`` int64 array (see
+    :func:`lineage.candidates.candidate_pairs`)."""
     n = len(prepared.docs)
     sigs = prepared.signatures
     if sigs is None:  # a Prepared built by hand
@@ -439,6 +443,7 @@ def find_candidates(prepared: Prepared, config: Config, report: Progress) -> tup
     pairs = candidate_pairs(
         prepared.unique, sigs, bands=config.bands, rows=config.rows, sample=config.sample,
         min_shared=config.min_shared, max_df=max_df, boilerplate=boilerplate, workers=_workers(config),
+        as_array=as_array,
     )
     report("candidates", 1, 1)
     return pairs, boilerplate, max_df
@@ -450,13 +455,13 @@ ALIGN_KERNEL_MIN_PAIRS = 20_000
 
 
 @cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
-def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]], config: Config, boilerplate: np.ndarray,
+def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]] | np.ndarray, config: Config, boilerplate: np.ndarray,
                  report: Progress) -> list[Verified]:
     """Align and classify every candidate pair; pairs sharing no passage are dropped.
 
     Runs :func:`verify_pair` in batches on ``config.workers`` processes (see
     :func:`lineage.parallel.verify_batch`); the results come back in the
-    order of ``pairs`` whatever the number of workers. From
+    order of ``pairs`` (tuples, or the rows of an array) whatever the number of workers. From
     :data:`ALIGN_KERNEL_MIN_PAIRS` pairs the compiled alignment kernel is
     loaded first, so the workers inherit it (same results, several times
     faster; its one-time compilation takes seconds).

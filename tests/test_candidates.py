@@ -80,6 +80,23 @@ def test_pairs_are_ordered_and_unique():
     pairs = candidate_pairs(sets, signatures(sets))
     assert pairs == sorted(set(pairs))
     assert all(i < j for i, j in pairs)
+    rows = candidate_pairs(sets, signatures(sets), as_array=True)  # what a trace holds while aligning
+    assert rows.dtype == np.int64 and rows.shape == (len(pairs), 2) and [tuple(r) for r in rows.tolist()] == pairs
+
+
+def test_verify_pairs_takes_the_pairs_as_an_array():
+    from lineage.corpus import load_corpus
+    from lineage.pipeline import Config, find_candidates, prepare, verify_pairs
+    from tests.conftest import SEEDS
+
+    docs, _ = load_corpus([SEEDS])
+    config = Config(workers=1)
+    prepared = prepare(docs, config, lambda *a: None)
+    listed, boilerplate, _ = find_candidates(prepared, config, lambda *a: None)
+    rows, _, _ = find_candidates(prepared, config, lambda *a: None, as_array=True)
+    assert [tuple(r) for r in rows.tolist()] == listed
+    as_list = verify_pairs(prepared, listed, config, boilerplate, lambda *a: None)
+    assert as_list and verify_pairs(prepared, rows, config, boilerplate, lambda *a: None) == as_list
 
 
 def test_forked_lsh_and_any_sample_give_the_same_pairs():
