@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import OrderedDict
@@ -597,8 +598,19 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
 
 def quote_only_edge(al: Alignment, relation: str) -> LineageEdge:
     """The edge of a pair that shares only quotations: unresolved, no direction evidence to weigh."""
-    return _edge(al, relation, al.a, "unresolved", 0.5, (
-        f"shares only quotations and {al.unquoted_words} other words: independent reports, not a copy",))
+    return _edge(al, relation, al.a, "unresolved", 0.5, _quote_only_evidence(al.unquoted_words))
+
+
+@functools.lru_cache(maxsize=1024)
+def _quote_only_evidence(unquoted_words: int) -> tuple[str]:
+    """The evidence of :func:`quote_only_edge`, one tuple per word count shared by all the edges
+    that have it: 89% of the 530,000 edges of 100,000 news documents are quote-only, and their
+    sentence (about 170 bytes with its tuple) takes some 50 values.
+
+    >>> _quote_only_evidence(8) is _quote_only_evidence(8)
+    True
+    """
+    return (f"shares only quotations and {unquoted_words} other words: independent reports, not a copy",)
 
 
 def story_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
