@@ -25,7 +25,7 @@ import numpy as np
 
 from lineage import __version__
 from lineage.errors import OutputError
-from lineage.graph import GraphLayout, hidden_children
+from lineage.graph import EDGE_KEYS, NODE_KEYS, GraphLayout, hidden_children
 from lineage.model import LineageEdge
 
 if TYPE_CHECKING:
@@ -250,14 +250,16 @@ def graph_items(result: "TraceResult") -> tuple[LazyItems | "_Remade", LazyItems
         graph = result.graph
         return (LazyItems(lambda item: item, list(graph.nodes(data=True))),
                 LazyItems(lambda item: item, list(graph.edges(data=True))))
-    return _Remade(layout.node_items, len(layout.nodes)), _Remade(layout.edge_items, len(layout.order))
+    return (_Remade(layout.node_items, len(layout.nodes), NODE_KEYS),
+            _Remade(layout.edge_items, len(layout.order), EDGE_KEYS))
 
 
 class _Remade:
-    """Items a function makes anew for each pass over them, and how many there are."""
+    """Items a function makes anew for each pass over them, how many there are, and every
+    attribute name they can have (``possible``)."""
 
-    def __init__(self, items: Callable[[], Iterator[object]], size: int) -> None:
-        self.items, self.size = items, size
+    def __init__(self, items: Callable[[], Iterator[object]], size: int, possible: frozenset[str]) -> None:
+        self.items, self.size, self.possible = items, size, possible
 
     def __len__(self) -> int:
         return self.size
@@ -301,7 +303,13 @@ def _declared_keys(nodes: list[tuple], edges: list[tuple]) -> dict[tuple[str, st
     {('node', 'title'): ('d0', 'string'), ('node', 'words'): ('d1', 'long'), ('edge', 'tree'): ('d2', 'boolean'), ('edge', 'ev'): ('d3', 'string')}
     """
     keys: dict[tuple[str, str], tuple[str, str]] = {}
-    for kind, items in (("node", (item[1] for item in nodes)), ("edge", (item[2] for item in edges))):
+    for kind, source, items in (("node", nodes, (item[1] for item in nodes)),
+                                ("edge", edges, (item[2] for item in edges))):
+        # items made from the edges (_Remade) know every attribute name they can have: once each
+        # is declared, the rest cannot add a key (half a million edge dicts not made for nothing)
+        possible = getattr(source, "possible", None)
+        left = {(kind, name) for name in possible} | ({("node", "words")} if kind == "node" else set()) \
+            if possible is not None else None
         for attrs in items:
             for name, value in attrs.items():
                 if value is not None and (kind, name) not in keys:
@@ -309,6 +317,8 @@ def _declared_keys(nodes: list[tuple], edges: list[tuple]) -> dict[tuple[str, st
                     keys[(kind, name)] = (f"d{len(keys)}", kind_type)
             if kind == "node" and ("node", "words") not in keys:
                 keys[("node", "words")] = (f"d{len(keys)}", "long")
+            if left is not None and left <= keys.keys():
+                break
     return keys
 
 

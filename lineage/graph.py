@@ -271,6 +271,13 @@ def edge_attrs(e: LineageEdge) -> dict[str, object]:
     }
 
 
+# every attribute name a node or an edge of build_graph can have
+NODE_KEYS = frozenset(("title", "hidden", "cluster", "path", "outlet", "published", "parent"))
+EDGE_KEYS = frozenset(("relation", "direction", "confidence", "jaccard", "source_in_target", "target_in_source",
+                       "shared_words", "passages", "evidence", "tree", "story_source_in_target",
+                       "story_target_in_source"))
+
+
 class GraphLayout:
     """The nodes and edges :func:`build_graph` would make, in its order, without the graph.
 

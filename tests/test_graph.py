@@ -161,3 +161,14 @@ def test_graph_layout_is_the_graphs_order_and_attributes():
     assert list(layout.edge_items()) == list(g.edges(data=True))
     assert [(u, v) for u, v, _ in layout.edge_items()][:3] == [("hidden-1", "c"), ("hidden-1", "d"), ("d", "b")]
     assert GraphLayout.of(docs, edges + [e("b", "c", "partial")], parents, cluster_of) is None
+
+
+def test_node_and_edge_keys_name_every_attribute_build_graph_gives():
+    """GraphML's key declaration stops once every name in NODE_KEYS / EDGE_KEYS is declared:
+    they must hold every attribute name a node or an edge can have."""
+    from lineage.graph import EDGE_KEYS, HIDDEN_EDGE, NODE_KEYS, doc_attrs, edge_attrs, hidden_attrs
+    from lineage.model import Document, LineageEdge
+
+    e = LineageEdge("a", "b", "derived", "forward", 0.9, 0.3, 0.4, 0.9, (), ("why",))
+    assert set(edge_attrs(e)) | set(HIDDEN_EDGE) == EDGE_KEYS
+    assert set(doc_attrs(Document("a", "t", "a.txt"), {}, {})) | set(hidden_attrs(["a"], {})) == NODE_KEYS
