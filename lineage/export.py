@@ -239,7 +239,7 @@ def graphml_items(result: "TraceResult") -> tuple[LazyItems, LazyItems]:
             LazyItems(lambda item: (item[0], item[1], _scalars(item[2])), edges))
 
 
-def graph_items(result: "TraceResult") -> tuple[LazyItems | "_Remade", LazyItems | "_Remade"]:
+def graph_items(result: "TraceResult") -> tuple[list | "_Remade", list | "_Remade"]:
     """``result.graph``'s ``nodes(data=True)`` and ``edges(data=True)``, re-iterable. Where the
     graph has not been made (a trace does not make it) they are made from the result's edges
     one at a time (:class:`lineage.graph.GraphLayout`), in the graph's order and with its
@@ -247,9 +247,7 @@ def graph_items(result: "TraceResult") -> tuple[LazyItems | "_Remade", LazyItems
     layout = None if result.graph_made else GraphLayout.of(result.documents, result.edges, result.parents,
                                                             result.cluster_of())
     if layout is None:
-        graph = result.graph
-        return (LazyItems(lambda item: item, list(graph.nodes(data=True))),
-                LazyItems(lambda item: item, list(graph.edges(data=True))))
+        return list(result.graph.nodes(data=True)), list(result.graph.edges(data=True))
     return (_Remade(layout.node_items, len(layout.nodes), NODE_KEYS),
             _Remade(layout.edge_items, len(layout.order), EDGE_KEYS))
 
@@ -308,8 +306,9 @@ def _declared_keys(nodes: list[tuple], edges: list[tuple]) -> dict[tuple[str, st
         # items made from the edges (_Remade) know every attribute name they can have: once each
         # is declared, the rest cannot add a key (half a million edge dicts not made for nothing)
         possible = getattr(source, "possible", None)
-        left = {(kind, name) for name in possible} | ({("node", "words")} if kind == "node" else set()) \
-            if possible is not None else None
+        left = None
+        if possible is not None:
+            left = {(kind, name) for name in possible} | ({("node", "words")} if kind == "node" else set())
         for attrs in items:
             for name, value in attrs.items():
                 if value is not None and (kind, name) not in keys:

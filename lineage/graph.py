@@ -306,9 +306,9 @@ class GraphLayout:
     def __init__(self, docs: Sequence[Document], edges: Sequence[LineageEdge], parents: dict[str, str | None],
                  cluster_of: dict[str, str], nodes: list[str], hidden: dict[str, list[str]],
                  hidden_pairs: list[tuple[str, str]], order: np.ndarray) -> None:
-        self.docs, self.edges, self.parents, self.cluster_of = docs, edges, parents, cluster_of
+        self.edges, self.parents, self.cluster_of = edges, parents, cluster_of
         self.nodes, self.hidden, self.hidden_pairs, self.order = nodes, hidden, hidden_pairs, order
-        self.doc_of = {doc.id: doc for doc in docs}
+        self.doc_of = {doc.id: doc for doc in docs}  # the last of an id, as add_nodes_from keeps
 
     @classmethod
     def of(cls, docs: Sequence[Document], edges: Sequence[LineageEdge], parents: dict[str, str | None],

@@ -130,7 +130,8 @@ class TraceResult:
     (``None``: made when read). A trace does not need it: the GraphML is written from the
     edges directly, so a trace of 100,000 documents does not hold half a million attribute
     dicts (half a GB) that nobody reads. Made or given, it is kept; changes to it are what
-    the GraphML shows.
+    the GraphML shows. ``dataclasses.replace`` reads it, so making it: pass ``graph=None``
+    when replacing edges or parents (it is then made from the new ones if read).
 
     >>> from lineage.model import Document
     >>> result = TraceResult([Document("a", "Text.", "a.txt")], [], {"a": None}, [], None, [], {})

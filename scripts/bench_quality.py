@@ -76,7 +76,8 @@ def reorient(result: TraceResult, rule: str) -> dict:
         edges.append(dataclasses.replace(e if source == s else e.flipped(), direction="forward", confidence=1.0))
     parents, tree = lineage_forest([d.id for d in result.documents], edges)
     edges = [dataclasses.replace(e, tree=(e.source, e.target) in tree) for e in edges]
-    return dataclasses.replace(result, edges=edges, parents=parents).to_json()
+    # graph=None: replace() would otherwise read (and so make) the graph of the edges replaced
+    return dataclasses.replace(result, edges=edges, parents=parents, graph=None).to_json()
 
 
 def containment_baseline(result: TraceResult, threshold: float, max_df: int) -> dict:
