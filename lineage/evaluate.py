@@ -83,7 +83,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ __all__ = [
     "PairScores",
     "TruePair",
     "TruthForest",
+    "ancestor_outcomes",
     "evaluate",
     "format_report",
     "lineage_from_truth",
@@ -240,11 +241,9 @@ def _pair_scores(
     )
 
 
-def _direction_scores(
-    forest: TruthForest, groups: Groups, pairs: list[TruePair]
-) -> tuple[DirectionScores, CalibrationScores]:
-    found = resolved = correct = 0
-    outcomes: list[tuple[float, int]] = []
+def _ancestor_edges(forest: TruthForest, groups: Groups) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(ancestor, descendant, representative edge)`` of every found copy pair where one
+    document descends from the other (what direction accuracy is scored on)."""
     for key, group in groups.items():
         rep = group[0]
         if rep["relation"] == "quote-only" or not (
@@ -252,11 +251,35 @@ def _direction_scores(
         ):
             continue
         if forest.is_ancestor(key[0], key[1]):
-            ancestor = key[0]
+            yield key[0], key[1], rep
         elif forest.is_ancestor(key[1], key[0]):
-            ancestor = key[1]
-        else:
-            continue
+            yield key[1], key[0], rep
+
+
+def ancestor_outcomes(lineage: Mapping[str, Any], truth: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """``(ancestor, descendant, right)`` for each found pair that direction accuracy counts:
+    ``right`` when the pair is resolved with the ancestor as source (``lineage eval``'s
+    "accuracy, abstention wrong" is the share of right ones).
+
+    >>> truth = {"nodes": ["a", "b"], "edges": [["a", "b", "verbatim"]], "negatives": []}
+    >>> lin = {"documents": [{"id": "a"}, {"id": "b"}], "edges": [{"source": "a", "target": "b",
+    ...        "relation": "derived", "direction": "forward", "confidence": 0.9}]}
+    >>> ancestor_outcomes(lin, truth)
+    [('a', 'b', True)]
+    """
+    check_truth(truth, "truth")
+    check_lineage(lineage, "lineage")
+    groups = _representatives(list(lineage["edges"]))
+    return [(a, d, rep["direction"] == "forward" and rep["source"] == a)
+            for a, d, rep in _ancestor_edges(truth_forest(truth), groups)]
+
+
+def _direction_scores(
+    forest: TruthForest, groups: Groups, pairs: list[TruePair]
+) -> tuple[DirectionScores, CalibrationScores]:
+    found = resolved = correct = 0
+    outcomes: list[tuple[float, int]] = []
+    for ancestor, _, rep in _ancestor_edges(forest, groups):
         found += 1
         if rep["direction"] == "forward":
             resolved += 1
