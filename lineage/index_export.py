@@ -61,7 +61,7 @@ def export_index(index: "Index", progress: Progress = quiet) -> tuple[TraceResul
     report.reused, report.verified = len(pairs) - len(missing), len(missing)
     # trace's own verification stage (in parallel) for what the index could not answer
     fresh = verify_pairs(prepared, missing, index.config, boilerplate, progress)
-    verified = sorted(reused + fresh, key=lambda v: (v.i, v.j))
+    verified = sorted(reused + list(fresh), key=lambda v: (v.i, v.j))
     params = trace_params(index.config, documents=len(docs), candidates=len(pairs), max_df=max_df)
     counts = prepared.words if prepared.words is not None else [len(t) for t in prepared.tokens]
     words = {d.id: int(w) for d, w in zip(docs, counts)}

@@ -534,6 +534,20 @@ def verify_batch(task: VerifyTask) -> list[object]:
             for i, j in np.asarray(task.pairs, dtype=np.int64).reshape(-1, 2).tolist()]
 
 
+def verify_batch_columns(task: VerifyTask) -> tuple[np.ndarray, object]:
+    """:func:`verify_batch` with its results in columns: the positions (in the batch) of the pairs
+    that share something, and those pairs as a :class:`lineage.verified.VerifiedPairs` (no ids).
+
+    A worker hands over a few arrays instead of an object per pair and passage (see
+    :mod:`lineage.verified`), and the main process keeps them as they come.
+    """
+    from lineage.verified import VerifiedPairs
+
+    found = verify_batch(task)
+    kept = [k for k, v in enumerate(found) if v is not None]
+    return np.array(kept, dtype=np.int64), VerifiedPairs.of(found[k] for k in kept)
+
+
 def batch_prepared(docs: dict[int, Document], k: int, sets: dict[int, np.ndarray] | None = None, *,
                    indexed: bool = False) -> object:
     """A :class:`lineage.pipeline.Prepared` of a batch's documents (by global index), tokenised here.

@@ -17,7 +17,7 @@ import os
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import IO, Callable, Iterable
+from typing import IO, Callable, Iterable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -33,7 +33,7 @@ from lineage.parallel import (
     run_forked,
     shared_with_workers,
     shingle_all,
-    verify_batch,
+    verify_batch_columns,
     verify_tasks,
 )
 from lineage.representatives import PackedSets, components, pack
@@ -60,6 +60,7 @@ from lineage.quotes import load_kernel as load_quote_kernel
 from lineage.relation import classify
 from lineage.shingles import SET_KERNEL, member, member_of, shingle_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
+from lineage.verified import VerifiedPairs
 from lineage.witness import pick_witnesses, readings, shared_readings, with_layout_free, witness_votes
 
 Progress = Callable[[str, int, int], None]
@@ -458,8 +459,11 @@ ALIGN_KERNEL_MIN_PAIRS = 20_000
 
 @cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
 def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]] | np.ndarray, config: Config, boilerplate: np.ndarray,
-                 report: Progress) -> list[Verified]:
+                 report: Progress) -> VerifiedPairs:
     """Align and classify every candidate pair; pairs sharing no passage are dropped.
+
+    The verified pairs come as a :class:`lineage.verified.VerifiedPairs`, a read-only
+    sequence of :class:`~lineage.model.Verified` held in columns (a third of the memory).
 
     Runs :func:`verify_pair` in batches on ``config.workers`` processes (see
     :func:`lineage.parallel.verify_batch`); the results come back in the
@@ -472,22 +476,25 @@ def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]] | np.ndarray, 
         load_kernel()
         load_quote_kernel()
     workers = _workers(config)
-    results: list[Verified | None] = [None] * len(pairs)
+    parts, positions = [], []
     done = 0
     report("align", 0, len(pairs))
     # forked workers read the documents from what they inherit: the tasks carry their indices
     with shared_with_workers("docs", prepared.docs, workers) as shared:
         tasks, order = verify_tasks(prepared.docs, pairs, config, boilerplate, workers, shared=shared)
-        for found in run_batches(verify_batch, tasks, workers):
-            for position, v in zip(order[done : done + len(found)].tolist(), found):
-                results[position] = v  # type: ignore[assignment]
-            done += len(found)
+        for task, (kept, found) in zip(tasks, run_batches(verify_batch_columns, tasks, workers)):
+            parts.append(found)
+            positions.append(order[done + kept])
+            done += len(task.pairs)
             report("align", done, len(pairs))
-    return [v for v in results if v is not None]
+    table = VerifiedPairs.concat(parts)
+    if parts:  # back in the order of ``pairs``
+        table = table.take(np.argsort(np.concatenate(positions), kind="stable"))
+    return table.with_ids([d.id for d in prepared.docs])
 
 
 @cyclic_gc_paused()  # makes up to millions of long-lived objects (see trace)
-def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerplate: np.ndarray,
+def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boilerplate: np.ndarray,
            report: Progress) -> list[LineageEdge]:
     """Decide the direction of every verified pair, using what the other verified pairs show.
 
@@ -513,12 +520,13 @@ def orient(prepared: Prepared, verified: list[Verified], config: Config, boilerp
     ids = [d.id for d in prepared.docs]
     edges: list[LineageEdge | None] = [None] * len(verified)
     copies = []  # positions of the pairs that need their texts (quote-only pairs do not)
+    items = []  # the copy pairs, each with its witnesses
     for position, v in enumerate(verified):
         if v.evidence is None:
             edges[position] = quote_only_edge(v.alignment, v.relation)
         else:
             copies.append(position)
-    items = [(verified[p], pick_witnesses(verified[p].i, verified[p].j, neighbours, ids)) for p in copies]
+            items.append((v, pick_witnesses(v.i, v.j, neighbours, ids)))
     neutral = np.union1d(boilerplate, templates.result())
     workers = _workers(config)
     done = len(verified) - len(copies)
@@ -632,14 +640,17 @@ def story_containment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return round(shared / len(a), 4) if len(a) else 0.0, round(shared / len(b), 4) if len(b) else 0.0
 
 
-def copy_graph(n: int, verified: list[Verified]) -> tuple[dict[int, set[int]], np.ndarray]:
+def copy_graph(n: int, verified: Sequence[Verified]) -> tuple[dict[int, set[int]], np.ndarray]:
     """The copy relations (quote-only pairs left out) among ``n`` documents: neighbours and components.
 
     Returns each document's copy neighbours (witness candidates) and the
     label of its copy cluster (its smallest member; see
     :func:`lineage.representatives.components`).
     """
-    copies = [(v.i, v.j) for v in verified if v.relation != "quote-only"]
+    if isinstance(verified, VerifiedPairs):
+        copies = verified.copy_pairs().tolist()
+    else:
+        copies = [(v.i, v.j) for v in verified if v.relation != "quote-only"]
     neighbours: dict[int, set[int]] = {}
     for i, j in copies:
         neighbours.setdefault(i, set()).add(j)
