@@ -302,3 +302,17 @@ def test_spill_folders_of_processes_that_died_are_removed(tmp_path):
         folder.mkdir()
     _remove_orphans(str(tmp_path))
     assert not orphan.exists() and mine.exists() and other.exists()
+
+
+def test_grown_array_holds_every_batch_in_order_whatever_its_first_capacity():
+    import random
+
+    from lineage.pipeline import _Grown
+
+    for trial in range(100):
+        rng = random.Random(trial)
+        grown = _Grown(np.int64, rng.randrange(0, 50))
+        parts = [np.arange(rng.randrange(0, 30)) + 100 * k for k in range(rng.randrange(0, 10))]
+        for k, part in enumerate(parts):
+            grown.extend(part, share=(k + 1) / len(parts))
+        assert grown.array().tolist() == (np.concatenate(parts).tolist() if parts else [])
