@@ -414,7 +414,6 @@ def prepare(docs: list[Document], config: Config, report: Progress,
         # concatenation never exist at once (at 200,000 documents the concatenation doubled
         # 1 GB of shingle sets, the peak of the whole trace)
         after = done + len(batch.signatures)
-        # when full, grown to what the texts so far say the whole corpus needs (growing copies)
         values.extend(batch.values, share=float(chars[after - 1] / max(int(chars[-1]), 1)))
         lengths.append(np.diff(batch.offsets))
         words.append(batch.words)
@@ -506,7 +505,7 @@ def verify_pairs(prepared: Prepared, pairs: list[tuple[int, int]] | np.ndarray, 
     sequence of :class:`~lineage.model.Verified` held in columns (a third of the memory).
 
     Runs :func:`verify_pair` in batches on ``config.workers`` processes (see
-    :func:`lineage.parallel.verify_batch`); the results come back in the
+    :func:`lineage.parallel.verify_batch_columns`); the results come back in the
     order of ``pairs`` (tuples, or the rows of an array) whatever the number of workers. From
     :data:`ALIGN_KERNEL_MIN_PAIRS` pairs the compiled alignment kernel is
     loaded first, so the workers inherit it (same results, several times

@@ -13,7 +13,7 @@ exactly). The pairwise evidence of copy pairs (about one pair in ten) stays as o
 >>> from lineage.model import Alignment, Passage, Verified
 >>> al = Alignment("a", "b", (Passage((0, 9), (4, 13), 2, False),), 0.5, 0.6, 0.7, 0.8, 0.9, 10, 12)
 >>> table = VerifiedPairs.of([Verified(0, 1, al, "quote-only", None)]).with_ids(["a", "b"])
->>> len(table), table[0] == Verified(0, 1, al, "quote-only", None), table.pairs().tolist()
+>>> len(table), table[0] == Verified(0, 1, al, "quote-only", None), table.pairs.tolist()
 (1, True, [[0, 1]])
 """
 
@@ -33,14 +33,14 @@ _FLOATS = ("jaccard", "a_in_b", "b_in_a", "a_coverage", "b_coverage")
 class VerifiedPairs(Sequence[Verified]):
     """Verified pairs as columns; item ``k`` is a :class:`~lineage.model.Verified` made on reading.
 
-    ``pairs`` the documents' indices (``i``, ``j``), ``floats`` the alignment's five ratios
+    ``pairs`` the documents' indices (``i``, ``j``; a row a pair), ``floats`` the alignment's five ratios
     (``_FLOATS``), ``words`` its ``a_words``/``b_words``, ``starts`` where each pair's rows of
     ``spans`` (source start, end, target start, end, words) and ``quoted`` begin. ``ids``
     are the documents' ids by index (the alignment's ``a`` and ``b``); a table a worker
     made has none until :meth:`with_ids` (so that they are not pickled with it).
     """
 
-    pairs_: np.ndarray  # (n, 2) int64
+    pairs: np.ndarray  # (n, 2) int64
     relations: list[str]
     floats: np.ndarray  # (n, 5) float64
     words: np.ndarray  # (n, 2) int64
@@ -83,7 +83,7 @@ class VerifiedPairs(Sequence[Verified]):
             return cls.of([])
         offsets = np.cumsum([0] + [len(p.spans) for p in parts[:-1]], dtype=np.int64)
         return cls(
-            np.concatenate([p.pairs_ for p in parts]),
+            np.concatenate([p.pairs for p in parts]),
             [r for p in parts for r in p.relations],
             np.concatenate([p.floats for p in parts]),
             np.concatenate([p.words for p in parts]),
@@ -102,7 +102,7 @@ class VerifiedPairs(Sequence[Verified]):
         ...     p = (Passage((0, 9), (0, 9), 2, False),) * n
         ...     return Verified(i, i + 1, Alignment(str(i), str(i + 1), p, 0.5, 0.5, 0.5, 0.5, 0.5, 9, 9), "derived", None)
         >>> t = VerifiedPairs.of([v(0, 1), v(1, 3), v(2, 0)]).take(np.array([2, 1]))
-        >>> t.pairs().tolist(), t.starts.tolist(), len(t.spans)
+        >>> t.pairs.tolist(), t.starts.tolist(), len(t.spans)
         ([[2, 3], [1, 2]], [0, 0, 3], 3)
         """
         index = np.asarray(index, dtype=np.int64)
@@ -113,7 +113,7 @@ class VerifiedPairs(Sequence[Verified]):
         listed = index.tolist()
         return replace(
             self,
-            pairs_=self.pairs_[index],
+            pairs=self.pairs[index],
             relations=[self.relations[k] for k in listed],
             floats=self.floats[index],
             words=self.words[index],
@@ -127,14 +127,10 @@ class VerifiedPairs(Sequence[Verified]):
         """The same table, reading the alignments' ``a`` and ``b`` from ``ids`` (by document index)."""
         return replace(self, ids=ids)
 
-    def pairs(self) -> np.ndarray:
-        """The ``(n, 2)`` document indices, ``i`` then ``j``."""
-        return self.pairs_
-
     def copy_pairs(self) -> np.ndarray:
         """The document indices of the pairs that are not ``quote-only``."""
         keep = np.fromiter((r != "quote-only" for r in self.relations), dtype=bool, count=len(self.relations))
-        return self.pairs_[keep]
+        return self.pairs[keep]
 
     def __eq__(self, other: object) -> bool:
         """Equal to any list, tuple or table of the same verified pairs in the same order."""
@@ -170,7 +166,7 @@ class VerifiedPairs(Sequence[Verified]):
         made = [Passage((s0, s1), (t0, t1), w, q) for (s0, s1, t0, t1, w), q in
                 zip(self.spans[first:last].tolist(), self.quoted[first:last].tolist())]
         for k, (i, j), floats, (a_words, b_words), start, end in zip(
-                positions, self.pairs_[lo:hi].tolist(), self.floats[lo:hi].tolist(), self.words[lo:hi].tolist(),
+                positions, self.pairs[lo:hi].tolist(), self.floats[lo:hi].tolist(), self.words[lo:hi].tolist(),
                 starts, starts[1:]):
             alignment = Alignment(ids[i], ids[j], tuple(made[start:end]), *floats, a_words, b_words)
             yield Verified(i, j, alignment, relations[k], evidence[k])

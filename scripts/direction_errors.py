@@ -71,14 +71,13 @@ def rows(groups: list[str], *results: list[bool], least: int = 1) -> list[list[s
     sizes = Counter(groups)
     groups = [g if sizes[g] >= least else "other" for g in groups]
     order = [g for g, _ in Counter(groups).most_common() if g != "other"] + (["other"] if "other" in groups else [])
-    out = []
-    for g in order + ["all"]:
-        cells = []
-        for result in results:
-            picked = [r for grp, r in zip(groups, result) if g in ("all", grp)]
-            cells.append(f"{sum(picked)}/{len(picked)} ({sum(picked) / len(picked):.3f})")
-        out.append([g, *cells])
-    return out
+    return [[g, *(score([r for grp, r in zip(groups, result) if g in ("all", grp)]) for result in results)]
+            for g in order + ["all"]]
+
+
+def score(right: list[bool]) -> str:
+    """``right/pairs (accuracy)``."""
+    return f"{sum(right)}/{len(right)} ({sum(right) / len(right):.3f})"
 
 
 def table(header: list[str], body: list[list[str]]) -> str:
@@ -126,7 +125,7 @@ def report(corpus: Path, workers: int = 0) -> str:
         "",
         "3. What the timestamps are worth (each row a trace with the metadata changed from the truth)",
         "",
-        table(["timestamps", "accuracy"], [[name, rows(status, r)[-1][1]] for name, r in right.items()]),
+        table(["timestamps", "accuracy"], [[name, score(r)] for name, r in right.items()]),
     ])
 
 
