@@ -109,3 +109,53 @@ def test_forked_lsh_and_any_sample_give_the_same_pairs():
         prints = [set(s[s % np.uint64(sample) == 0].tolist()) for s in sets]
         oracle = {(i, j) for i, j in itertools.combinations(range(len(sets)), 2) if len(prints[i] & prints[j]) >= 2}
         assert set(fingerprint_pairs(sets, sample=sample, min_shared=2, max_df=50)) == oracle
+
+
+def _fingerprint_oracle(sets, sample, boilerplate, least):
+    """sampled_fingerprints by its definition: every (fingerprint, owner), sorted, the rare ones left out."""
+    rows = sorted((int(v), d) for d, s in enumerate(sets) for v in s.tolist()
+                  if v % sample == 0 and v not in set(boilerplate.tolist()))
+    held = {}
+    for v, _ in rows:
+        held[v] = held.get(v, 0) + 1
+    rows = [(v, d) for v, d in rows if held[v] >= least]
+    return [v for v, _ in rows], [d for _, d in rows]
+
+
+def test_fingerprints_by_slices_are_the_fingerprints_sorted(monkeypatch):
+    from lineage import candidates
+    from lineage.representatives import pack
+
+    rng = np.random.default_rng(3)
+    pool = rng.integers(0, 2**64, size=400, dtype=np.uint64)  # shared values: some fingerprints recur
+    sets = [np.unique(rng.choice(pool, size=int(rng.integers(0, 120)))) for _ in range(60)]
+    boilerplate = np.sort(pool[:10])
+    for slice_size in (1 << 23, 4, 1):  # one slice; several (their hash ranges cut by the top bits)
+        monkeypatch.setattr(candidates, "FINGERPRINT_SLICE", slice_size)
+        for sample, least in ((4, 1), (4, 2), (3, 2), (1, 3)):
+            fp, owner = candidates.sampled_fingerprints(pack(sets), sample=sample, boilerplate=boilerplate, least=least)
+            want_fp, want_owner = _fingerprint_oracle(sets, sample, boilerplate, least)
+            assert fp.tolist() == want_fp and owner.tolist() == want_owner and owner.dtype == np.int64
+            assert len(want_fp) > 10
+
+
+@given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=1, max_size=8), st.integers(1, 4),
+       st.integers(1, 3))
+@settings(max_examples=60, deadline=None)
+def test_merged_counts_sums_every_part_by_ranges(parts, slice_size, least):
+    from lineage import representatives
+
+    keys = [np.unique(np.array(p, dtype=np.int64)) for p in parts]
+    counts = [np.arange(1, len(k) + 1, dtype=np.int64) for k in keys]
+    total: dict[int, int] = {}
+    for k, c in zip(keys, counts):
+        for key, count in zip(k.tolist(), c.tolist()):
+            total[key] = total.get(key, 0) + count
+    want = sorted((k, c) for k, c in total.items() if c >= least)
+    old = representatives.MERGE_SLICE
+    representatives.MERGE_SLICE = slice_size  # many ranges (hypothesis forbids the monkeypatch fixture)
+    try:
+        got_keys, got_counts = representatives.merged_counts(keys, counts, least=least)
+    finally:
+        representatives.MERGE_SLICE = old
+    assert list(zip(got_keys.tolist(), got_counts.tolist())) == want
