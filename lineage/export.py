@@ -147,36 +147,47 @@ def write_outputs(result: "TraceResult", folder: str | os.PathLike[str], *, max_
     lineage.json, lineage.graphml, lineage.png, report.html (then lineage-c1.png, ... with
     ``per_cluster``).
 
-    With ``workers`` above 1 (and where processes can fork) the diagrams and the report are
-    drawn in a forked process while this one writes the JSON and the GraphML: the two halves
-    take about as long (2.6 + 2.0 s against 1.9 + 3.7 s for 25,000 documents). The fork
-    shares the result with this process instead of copying it; the trace's peak memory is
-    earlier, in alignment. An error in either half is raised here, after both ended.
+    With ``workers`` above 1 (and where processes can fork) the diagrams are drawn in a forked
+    process while this one writes the JSON, the GraphML and then the report. The fork shares
+    the result with this process instead of copying it, but every memory page either process
+    touches while both live is copied (reading an object writes its reference count): with
+    the report in the child too, the two halves took about as long, and at 200,000 documents
+    the edges and texts both read were copied whole (the trace's peak, 1.7 GB over what it
+    held before writing). The diagrams read only the clusters they draw, and finish first.
+    An error in either half is raised here, after both ended.
     """
+    from lineage.graph import is_copy
     from lineage.parallel import cyclic_gc_paused, run_forked
+    from lineage.render import drawn_documents
+    from lineage.report import write_report
 
     out = Path(folder)
+    # the edges the diagrams need, picked here: the drawer then reads (and copies) no others
+    if per_cluster:
+        wanted = [e for e in result.edges if is_copy(e)]
+    else:
+        shown = drawn_documents(result, max_nodes)
+        wanted = [e for e in result.edges if e.source in shown and e.target in shown]
     # forked before the collector pauses: drawing (matplotlib) makes reference cycles
-    drawn = run_forked(_draw, (result, out, max_nodes, per_cluster), enabled=workers > 1)
+    drawn = run_forked(_draw, (result, out, max_nodes, per_cluster, wanted), enabled=workers > 1)
     try:
         with cyclic_gc_paused():  # GraphML's attribute dicts, one per edge, live until written
             write_json(result, out / "lineage.json")
             write_graphml(result, out / "lineage.graphml")
+            write_report(result, out / "report.html")
     finally:
         pictures = drawn.result()  # waited for even when the writes above failed
-    return [out / "lineage.json", out / "lineage.graphml", *pictures]
+    return [out / "lineage.json", out / "lineage.graphml", pictures[0], out / "report.html", *pictures[1:]]
 
 
 def _draw(args: tuple) -> list[Path]:
-    """The diagram(s) and the report of :func:`write_outputs`."""
+    """The diagram(s) of :func:`write_outputs`."""
     from lineage.render import render_cluster_pngs, render_png
-    from lineage.report import write_report
 
-    result, out, max_nodes, per_cluster = args
-    render_png(result, out / "lineage.png", max_nodes=max_nodes)
-    write_report(result, out / "report.html")
-    per = render_cluster_pngs(result, out) if per_cluster else []
-    return [out / "lineage.png", out / "report.html", *per]
+    result, out, max_nodes, per_cluster, edges = args
+    render_png(result, out / "lineage.png", max_nodes=max_nodes, edges=edges)
+    per = render_cluster_pngs(result, out, edges=edges) if per_cluster else []
+    return [out / "lineage.png", *per]
 
 
 def write_json(result: "TraceResult", path: str | os.PathLike[str]) -> None:

@@ -104,15 +104,15 @@ class _Block:
     depth: int
 
 
-def render_png(result: "TraceResult", path: str | os.PathLike[str], *, max_nodes: int = MAX_NODES) -> None:
-    """Draw the lineage of the largest clusters (up to ``max_nodes`` documents) into ``path``."""
-    chosen: list[tuple[int, list[str]]] = []
-    total = 0
-    for number, members in enumerate(result.clusters, start=1):
-        if total + len(members) > max_nodes and chosen:
-            break
-        chosen.append((number, members))
-        total += len(members)
+def render_png(result: "TraceResult", path: str | os.PathLike[str], *, max_nodes: int = MAX_NODES,
+               edges: "Sequence[LineageEdge] | None" = None) -> None:
+    """Draw the lineage of the largest clusters (up to ``max_nodes`` documents) into ``path``.
+
+    ``edges``, when given, are the edges to draw from instead of all of ``result.edges``: at
+    least those among :func:`drawn_documents` (a forked drawer then reads no others, see
+    :func:`lineage.export.write_outputs`).
+    """
+    chosen = _chosen(result, max_nodes)
     left = result.clusters[len(chosen):]
     singles = len(result.documents) - sum(len(c) for c in result.clusters)
     notes = [f"{plural(len(result.documents), 'document')}, {plural(len(result.clusters), 'cluster')}"]
@@ -120,21 +120,48 @@ def render_png(result: "TraceResult", path: str | os.PathLike[str], *, max_nodes
         notes.append(f"{singles} without reuse not drawn")
     if left:
         notes.append(f"{plural(len(left), 'smaller cluster')} ({sum(map(len, left))} documents) left out")
-    _draw(result, chosen, max_nodes, "lineage: " + "; ".join(notes), path)
+    _draw(result, chosen, max_nodes, "lineage: " + "; ".join(notes), path, edges=edges)
+
+
+def drawn_documents(result: "TraceResult", max_nodes: int = MAX_NODES) -> set[str]:
+    """The documents :func:`render_png` draws: those of the largest clusters, up to ``max_nodes``.
+
+    >>> from lineage.model import Document, LineageEdge
+    >>> from lineage.pipeline import assemble
+    >>> docs = [Document(x, "some text", x) for x in "abcd"]
+    >>> edges = [LineageEdge("a", "b", "derived", "forward", 0.9, 0.5, 0.6, 0.9, (), ()),
+    ...          LineageEdge("c", "d", "derived", "forward", 0.9, 0.5, 0.6, 0.9, (), ())]
+    >>> sorted(drawn_documents(assemble(docs, edges, skipped=[], params={}, words={}), max_nodes=3))
+    ['a', 'b']
+    """
+    return {d for _, members in _chosen(result, max_nodes) for d in members}
+
+
+def _chosen(result: "TraceResult", max_nodes: int) -> list[tuple[int, list[str]]]:
+    """The clusters drawn (by number), largest first, up to ``max_nodes`` documents (at least one)."""
+    chosen: list[tuple[int, list[str]]] = []
+    total = 0
+    for number, members in enumerate(result.clusters, start=1):
+        if total + len(members) > max_nodes and chosen:
+            break
+        chosen.append((number, members))
+        total += len(members)
+    return chosen
 
 
 def render_cluster_pngs(result: "TraceResult", folder: str | os.PathLike[str], *,
-                        max_nodes: int = 200) -> list[Path]:
+                        max_nodes: int = 200, edges: "Sequence[LineageEdge] | None" = None) -> list[Path]:
     """Write one diagram per cluster, ``lineage-c1.png``, ``lineage-c2.png``, ...; return the paths.
 
     A cluster larger than ``max_nodes`` is drawn down to that many documents, by generation.
+    ``edges``: as for :func:`render_png` (at least the copy edges).
     """
     # Shared work done once, not once per cluster (there may be thousands of clusters).
     hidden = hidden_sources(result)
     labels = shorten_ids([d.id for d in result.documents] + list(hidden))
     cluster_of = result.cluster_of()
     by_cluster: dict[str, list[LineageEdge]] = {}
-    for e in result.edges:
+    for e in result.edges if edges is None else edges:
         if is_copy(e) and cluster_of.get(e.source) is not None:
             by_cluster.setdefault(cluster_of[e.source], []).append(e)
     written = []

@@ -132,15 +132,30 @@ def test_big_graph_draws_up_to_max_nodes_within_a_bounded_image(tmp_path, monkey
 
     real = render._draw
 
-    def spy(result, chosen, max_nodes, heading, path):
+    def spy(result, chosen, max_nodes, heading, path, **options):
         seen["chosen"], seen["heading"] = chosen, heading
-        return real(result, chosen, max_nodes, heading, path)
+        return real(result, chosen, max_nodes, heading, path, **options)
 
     monkeypatch.setattr(render, "_draw", spy)
     render_png(result, tmp_path / "big.png", max_nodes=200)
     assert sum(len(m) for _, m in seen["chosen"]) == 200
     assert "15 smaller clusters (120 documents) left out" in seen["heading"]
     assert max(png_size(tmp_path / "big.png")) <= 7000
+
+
+def test_the_edges_among_the_drawn_documents_draw_the_same_diagram(tmp_path):
+    from lineage.render import drawn_documents
+
+    result = forest(12, 6)
+    shown = drawn_documents(result, max_nodes=30)
+    assert 0 < len(shown) <= 30 and len(shown) < len(result.documents)
+    among = [e for e in result.edges if e.source in shown and e.target in shown]
+    assert 0 < len(among) < len(result.edges)
+    render_png(result, tmp_path / "all.png", max_nodes=30)
+    render_png(result, tmp_path / "among.png", max_nodes=30, edges=among)
+    render_png(result, tmp_path / "fewer.png", max_nodes=30, edges=among[1:])
+    assert (tmp_path / "all.png").read_bytes() == (tmp_path / "among.png").read_bytes()
+    assert (tmp_path / "all.png").read_bytes() != (tmp_path / "fewer.png").read_bytes()  # the edges are drawn
 
 
 def test_titles_with_dollars_and_control_characters_draw_without_glyph_warnings(tmp_path):
