@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 import numpy as np
 
 from lineage.model import Document
-from lineage.representatives import components
+from lineage.representatives import PackedSets, components
 from lineage.shingles import shingle_sets
 from lineage.signatures import packed_signatures
 
@@ -130,6 +130,9 @@ def _forked_batches(func: Callable[[T], R], batches: Sequence[T], workers: int) 
         return index
 
     children: dict = {}  # receiving end -> process
+    # the C heap's free pages given back first: a child writing into one the parent still maps
+    # copies it, and so does the parent (at 100,000 documents, 0.2 GB less during direction)
+    release_free_memory()
     with spill_folder() as folder:
         try:
             # the children's collectors never walk, nor copy the pages of, what they inherit
@@ -276,6 +279,7 @@ def run_forked(func: Callable[[T], R], arg: T, *, enabled: bool = True) -> Forke
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_forked_job, args=(func, arg, send), daemon=True)
+    release_free_memory()  # as before the batch workers fork (see _forked_batches)
     # the drawing child of write_outputs, which needs the collector, walked the whole trace in
     # its first full collection (about 3 s at 100,000 documents) and copied every page it touched
     with _frozen_for_children():
@@ -648,18 +652,41 @@ def verify_tasks(docs: Sequence[Document], pairs: Sequence[tuple[int, int]] | np
 
 @dataclass(frozen=True)
 class OrientTask:
-    """A batch of verified pairs to orient, each with its witnesses (by global index).
+    """A batch of verified copy pairs to orient, each with its witnesses (by global index).
 
     ``docs`` holds the two documents of every pair (tokenised in the worker),
     ``sets`` the sorted unique shingle hashes of the witnesses that are not
-    also a pair's document.
+    also a pair's document. ``pairs`` holds the batch's pairs in columns
+    (:class:`lineage.verified.VerifiedPairs`, without ids: the worker reads
+    them from ``docs``) and ``witnesses[k]`` pair ``k``'s witnesses: the
+    worker makes a pair's objects when it orients it. Made as objects in the
+    parent before the workers forked, they sat among the quote-only edges,
+    and each worker's reading of them (reference counts) copied those pages:
+    at 200,000 documents the worker's private memory grew by 0.5 GB.
     """
 
     docs: Mapping[int, Document]  # dicts, or Inherited("docs"/"sets", ...) for forked workers
     sets: Mapping[int, np.ndarray]
-    items: list[tuple[object, list[int]]]  # (lineage.model.Verified, witness indices)
+    pairs: object  # lineage.verified.VerifiedPairs
+    witnesses: Sequence[Sequence[int]]  # a PackedSets of int64 indices, or lists
     config: object  # lineage.pipeline.Config
     neutral: np.ndarray  # boilerplate and site-template shingle hashes, sorted
+
+
+class _IdsOf(Mapping):
+    """``{i: docs[i].id}`` for the documents of a batch, read when asked for."""
+
+    def __init__(self, docs: Mapping[int, Document]) -> None:
+        self.docs = docs
+
+    def __getitem__(self, index: int) -> str:
+        return self.docs[index].id
+
+    def __iter__(self):
+        return iter(self.docs)
+
+    def __len__(self) -> int:
+        return len(self.docs)
 
 
 def orient_batch(task: OrientTask) -> list[object]:
@@ -667,33 +694,50 @@ def orient_batch(task: OrientTask) -> list[object]:
     from lineage.pipeline import orient_pair  # the pipeline imports this module
 
     prepared = batch_prepared(task.docs, task.config.k, task.sets)  # type: ignore[attr-defined]
-    return [orient_pair(prepared, v, task.config, task.neutral, w) for v, w in task.items]  # type: ignore[arg-type]
+    pairs = task.pairs.with_ids(_IdsOf(task.docs))  # type: ignore[attr-defined]
+    return [orient_pair(prepared, v, task.config, task.neutral, [int(x) for x in w])  # type: ignore[arg-type]
+            for v, w in zip(pairs, task.witnesses)]
 
 
-def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], items: Sequence[tuple[object, list[int]]],
+def packed_indices(lists: Sequence[Sequence[int]]) -> PackedSets:
+    """Lists of document indices in two arrays (values and offsets), read back as int64 arrays.
+
+    >>> packed = packed_indices([[3, 9], [], [4]])
+    >>> len(packed), packed[0].tolist(), packed[1].tolist()
+    (3, [3, 9], [])
+    """
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    values = (np.concatenate([np.asarray(found, dtype=np.int64) for found in lists]) if len(lists)
+              else np.zeros(0, dtype=np.int64))
+    return PackedSets(values, np.concatenate(([0], np.cumsum(lengths))).astype(np.int64))
+
+
+def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], pairs: object, witnesses: PackedSets,
                  config: object, neutral: np.ndarray, workers: int, *,
                  shared: bool = False) -> tuple[list[OrientTask], np.ndarray]:
-    """Cut ``items`` (verified pairs with their witnesses) into batches, pairs of one copy cluster together.
+    """Cut verified copy pairs (a :class:`lineage.verified.VerifiedPairs`) into batches, pairs of one
+    copy cluster together; ``witnesses[k]`` are pair ``k``'s witnesses.
 
     ``sets[i]`` is document ``i``'s sorted unique shingle set (for
-    witnesses). Returns the tasks and each batched item's index in ``items``,
+    witnesses). Returns the tasks and each batched pair's position in ``pairs``,
     as :func:`verify_tasks` does; ``shared`` as there (``docs`` shared as
     ``"docs"``, ``sets`` as ``"sets"``).
     """
-    if not items:
+    if not len(pairs):  # type: ignore[arg-type]
         return [], np.zeros(0, dtype=np.int64)
-    arr = np.asarray([(v.i, v.j) for v, _ in items], dtype=np.int64)  # type: ignore[attr-defined]
+    arr = pairs.pairs  # type: ignore[attr-defined]
     order = component_order(len(docs), arr)
     # a pair's evidence costs several alignments' worth: smaller batches than verification's
-    size = batch_size(len(items), workers, most=2000, least=50)
+    size = batch_size(len(arr), workers, most=2000, least=50)
     tasks = []
     for start in range(0, len(order), size):
-        part = order[start : start + size].tolist()
-        chunk = [items[p] for p in part]
-        ends = {int(e) for p in part for e in arr[p]}
-        witnesses = {w for _, found in chunk for w in found} - ends
-        tasks.append(OrientTask(batch_of("docs", docs, sorted(ends), shared),
-                                batch_of("sets", sets, sorted(witnesses), shared), chunk, config, neutral))
+        part = order[start : start + size]
+        found = [witnesses[p] for p in part.tolist()]
+        ends = np.unique(arr[part])
+        others = np.setdiff1d(np.concatenate(found) if found else np.zeros(0, np.int64), ends)
+        tasks.append(OrientTask(batch_of("docs", docs, ends.tolist(), shared),
+                                batch_of("sets", sets, others.tolist(), shared), pairs.take(part),  # type: ignore[attr-defined]
+                                packed_indices(found), config, neutral))
     return tasks, order
 
 

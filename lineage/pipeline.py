@@ -29,6 +29,7 @@ from lineage.parallel import (
     default_workers,
     orient_batch,
     orient_tasks,
+    packed_indices,
     run_batches,
     run_forked,
     shared_with_workers,
@@ -552,34 +553,34 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
     """
     if len(verified) >= ALIGN_KERNEL_MIN_PAIRS:
         load(*SET_KERNEL)
-    neighbours, component = copy_graph(len(prepared.docs), verified)
+    ids = [d.id for d in prepared.docs]
+    table = verified if isinstance(verified, VerifiedPairs) else VerifiedPairs.of(verified).with_ids(ids)
+    neighbours, component = copy_graph(len(prepared.docs), table)
     # site templates in a forked process while this one makes the quote-only edges (no text needed)
     templates = run_forked(lambda unique: template_shingles(unique, component), prepared.unique,
                            enabled=_workers(config) > 1)
-    ids = [d.id for d in prepared.docs]
-    edges: list[LineageEdge | None] = [None] * len(verified)
-    copies = []  # positions of the pairs that need their texts (quote-only pairs do not)
-    items = []  # the copy pairs, each with its witnesses
-    for position, v in enumerate(verified):
+    edges: list[LineageEdge | None] = [None] * len(table)
+    for position, v in enumerate(table):
         if v.evidence is None:
             edges[position] = quote_only_edge(v.alignment, v.relation)
-        else:
-            copies.append(position)
-            items.append((v, pick_witnesses(v.i, v.j, neighbours, ids)))
+    # the pairs that need their texts (quote-only pairs do not), each with its witnesses
+    copies = np.flatnonzero(np.fromiter((e is not None for e in table.evidence), dtype=bool, count=len(table)))
+    pairs = table.take(copies)
+    witnesses = packed_indices([pick_witnesses(i, j, neighbours, ids) for i, j in pairs.pairs.tolist()])
     neutral = np.union1d(boilerplate, templates.result())
     workers = _workers(config)
-    done = len(verified) - len(copies)
-    report("direction", done, len(verified))
+    done = len(table) - len(copies)
+    report("direction", done, len(table))
     batched = 0
     with shared_with_workers("docs", prepared.docs, workers) as with_docs, \
             shared_with_workers("sets", prepared.unique, workers) as with_sets:
-        tasks, order = orient_tasks(prepared.docs, prepared.unique, items, config, neutral, workers,
+        tasks, order = orient_tasks(prepared.docs, prepared.unique, pairs, witnesses, config, neutral, workers,
                                     shared=with_docs and with_sets)
         for found in run_batches(orient_batch, tasks, workers):
             for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
-                edges[copies[item]] = edge  # type: ignore[assignment]
+                edges[int(copies[item])] = edge  # type: ignore[assignment]
             batched += len(found)
-            report("direction", done + batched, len(verified))
+            report("direction", done + batched, len(table))
     return corpus_passes(prepared.docs, edges, config)  # type: ignore[arg-type]
 
 

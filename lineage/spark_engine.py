@@ -73,6 +73,7 @@ from lineage.representatives import (
     priority_ranks,
 )
 from lineage.shingles import member
+from lineage.verified import VerifiedPairs
 from lineage.witness import pick_witnesses
 
 Progress = Callable[[str, int, int], None]
@@ -609,7 +610,8 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
         needs += [(d, b) for d in sorted(wanted)]
 
     def run(task_list, docs_by_index):
-        found = orient_batch(OrientTask(docs_by_index, {}, [(v, w) for _, v, w in task_list], config, neutral.value))
+        found = orient_batch(OrientTask(docs_by_index, {}, VerifiedPairs.of([v for _, v, _ in task_list]),
+                                        [w for _, _, w in task_list], config, neutral.value))
         return [(p, edge) for (p, _, _), edge in zip(task_list, found)]
 
     edges: list[LineageEdge | None] = [None] * len(verified)

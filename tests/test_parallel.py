@@ -216,16 +216,19 @@ def test_this_process_is_one_of_the_workers_and_the_child_hands_results_over_in_
 
 
 def test_the_batches_run_here_leave_no_free_heap_behind(monkeypatch):
+    import multiprocessing
+
     from lineage import parallel
 
-    trims = []
-    monkeypatch.setattr(parallel, "release_free_memory", lambda: trims.append(1))
-    assert list(run_batches(abs, [-1, -2, -3], workers=1)) == [1, 2, 3] and len(trims) == 1
-    assert list(run_batches(_slow_pid, [1, 2, 3], workers=2))[2][1] == 3 and len(trims) == 2
+    trims = []  # each trim, with the number of worker processes alive at that moment
+    monkeypatch.setattr(parallel, "release_free_memory", lambda: trims.append(len(multiprocessing.active_children())))
+    assert list(run_batches(abs, [-1, -2, -3], workers=1)) == [1, 2, 3] and trims == [0]
+    # forking: once before the children exist (they would copy the free pages they write), once after
+    assert list(run_batches(_slow_pid, [1, 2, 3], workers=2))[2][1] == 3 and trims == [0, 0, 0]
     stopped = run_batches(abs, [-1, -2], workers=1)
     next(stopped)
     stopped.close()  # also when the caller stops early
-    assert len(trims) == 3
+    assert len(trims) == 4
 
 
 def test_without_room_in_shared_memory_results_come_through_the_pipe(monkeypatch):
