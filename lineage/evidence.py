@@ -114,19 +114,24 @@ TEMPLATE_CLUSTERS = 3  # copy clusters a shingle must recur in to be a site temp
 
 
 def template_shingles(unique: list[np.ndarray], component: np.ndarray,
-                      min_clusters: int = TEMPLATE_CLUSTERS) -> np.ndarray:
+                      min_clusters: int = TEMPLATE_CLUSTERS, *, share: tuple[int, int] = (0, 1)) -> np.ndarray:
     """Shingles found in documents of at least ``min_clusters`` different copy clusters.
 
     Text that recurs across unrelated stories is a site's template (footer,
     byline, share line), not an addition by a copier, even when it is too rare
     for the corpus-wide boilerplate filter. ``component[d]`` is the copy
     cluster of document ``d`` (documents without copies get their own).
+    ``share=(k, n)``: only the templates of the ``k``-th of ``n`` interleaved shares of the
+    hash range's slices (see below), so that ``n`` processes can split the work; the
+    shares' templates together are all of them.
 
     >>> import numpy as np
     >>> sets = [np.array([1, 9], dtype=np.uint64), np.array([2, 9], dtype=np.uint64),
     ...         np.array([3, 9], dtype=np.uint64), np.array([3, 4], dtype=np.uint64)]
     >>> template_shingles(sets, np.array([0, 1, 2, 2])).tolist()
     [9]
+    >>> [template_shingles(sets, np.array([0, 1, 2, 2]), share=(k, 2)).tolist() for k in (0, 1)]
+    [[9], []]
     """
     if not len(unique):
         return np.zeros(0, dtype=np.uint64)
@@ -152,7 +157,7 @@ def template_shingles(unique: list[np.ndarray], component: np.ndarray,
         for start in range(0, len(values), TEMPLATE_SLICE):
             slice_of[start : start + TEMPLATE_SLICE] = values[start : start + TEMPLATE_SLICE] >> shift
     found = []
-    for piece in range(slices):
+    for piece in range(share[0], slices, share[1]):
         where = np.flatnonzero(slice_of == piece) if slices > 1 else None
         part = values if where is None else values[where]
         keep = may_reach(part, min_clusters)

@@ -175,6 +175,10 @@ def test_template_shingles_in_slices_of_the_hash_range_give_the_same_set(monkeyp
     assert len(whole) > 10
     monkeypatch.setattr(evidence, "TEMPLATE_SLICE", 50)  # dozens of slices
     assert template_shingles(sets, label).tolist() == whole.tolist()
+    # shares of the slices (processes splitting the work): disjoint, and together the whole set
+    for n in (2, 3):
+        shares = [template_shingles(sets, label, share=(k, n)).tolist() for k in range(n)]
+        assert sorted(x for part in shares for x in part) == whole.tolist() and all(shares)
     expected = sorted(v for v in {int(x) for s in sets for x in s}
                       if len({label[d] for d in range(120) if v in {int(x) for x in sets[d]}}) >= 3)
     assert whole.tolist() == expected
