@@ -42,6 +42,7 @@ from lineage.representatives import (
     group_pair_keys,
     huge_components,
     pack,
+    run_starts,
 )
 from lineage.shingles import member
 
@@ -207,8 +208,7 @@ def sampled_fingerprints(sets: PackedSets, *, sample: int = 4, boilerplate: np.n
         fp, owner = fp[order], owner[order]
         del order
         if least > 1 and len(fp):
-            starts = np.flatnonzero(np.concatenate(([True], fp[1:] != fp[:-1])))
-            sizes = np.diff(np.concatenate((starts, [len(fp)])))
+            sizes = np.diff(np.concatenate((run_starts(fp), [len(fp)])))
             keep = np.repeat(sizes >= least, sizes)
             fp, owner = fp[keep], owner[keep]
         found_fp.append(fp)
@@ -225,7 +225,7 @@ def fingerprint_groups_keys(fp: np.ndarray, owner: np.ndarray, sets: PackedSets,
     n = len(sets)
     if len(fp) == 0:
         return np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], fp[1:] != fp[:-1])))
+    starts = run_starts(fp)
     sizes = np.diff(np.concatenate((starts, [len(fp)])))
     usable = (sizes >= 2) & (sizes <= max_df)
     if huge is None:

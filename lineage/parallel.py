@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 import numpy as np
 
 from lineage.model import Document
-from lineage.representatives import PackedSets, components
+from lineage.representatives import PackedSets, components, pack
 from lineage.shingles import shingle_sets
 from lineage.signatures import packed_signatures
 
@@ -699,19 +699,6 @@ def orient_batch(task: OrientTask) -> list[object]:
             for v, w in zip(pairs, task.witnesses)]
 
 
-def packed_indices(lists: Sequence[Sequence[int]]) -> PackedSets:
-    """Lists of document indices in two arrays (values and offsets), read back as int64 arrays.
-
-    >>> packed = packed_indices([[3, 9], [], [4]])
-    >>> len(packed), packed[0].tolist(), packed[1].tolist()
-    (3, [3, 9], [])
-    """
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    values = (np.concatenate([np.asarray(found, dtype=np.int64) for found in lists]) if len(lists)
-              else np.zeros(0, dtype=np.int64))
-    return PackedSets(values, np.concatenate(([0], np.cumsum(lengths))).astype(np.int64))
-
-
 def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], pairs: object, witnesses: PackedSets,
                  config: object, neutral: np.ndarray, workers: int, *,
                  shared: bool = False) -> tuple[list[OrientTask], np.ndarray]:
@@ -737,7 +724,7 @@ def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], pairs: ob
         others = np.setdiff1d(np.concatenate(found) if found else np.zeros(0, np.int64), ends)
         tasks.append(OrientTask(batch_of("docs", docs, ends.tolist(), shared),
                                 batch_of("sets", sets, others.tolist(), shared), pairs.take(part),  # type: ignore[attr-defined]
-                                packed_indices(found), config, neutral))
+                                pack(found, dtype=np.int64), config, neutral))
     return tasks, order
 
 

@@ -29,7 +29,6 @@ from lineage.parallel import (
     default_workers,
     orient_batch,
     orient_tasks,
-    packed_indices,
     run_batches,
     run_forked,
     shared_with_workers,
@@ -562,7 +561,7 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
     # the pairs that need their texts (quote-only pairs do not), each with its witnesses
     copies = np.flatnonzero(np.fromiter((e is not None for e in table.evidence), dtype=bool, count=len(table)))
     pairs = table.take(copies)
-    witnesses = packed_indices([pick_witnesses(i, j, neighbours, ids) for i, j in pairs.pairs.tolist()])
+    witnesses = pack([pick_witnesses(i, j, neighbours, ids) for i, j in pairs.pairs.tolist()], dtype=np.int64)
     ours = template_shingles(prepared.unique, component, share=(0, 2))
     neutral = np.union1d(boilerplate, np.concatenate([ours, theirs.result()]))
     workers = _workers(config)

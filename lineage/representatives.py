@@ -111,14 +111,30 @@ def priority_ranks(lengths: np.ndarray, index: np.ndarray | None = None) -> np.n
     return rank
 
 
-def pack(sets: Sequence[np.ndarray] | PackedSets) -> PackedSets:
-    """``sets`` as :class:`PackedSets` (returned as is when it already is one)."""
+def pack(sets: Sequence[np.ndarray] | PackedSets, dtype: type = np.uint64) -> PackedSets:
+    """``sets`` as :class:`PackedSets` (returned as is when it already is one); ``dtype`` that of
+    the values (``np.int64`` for lists of document indices).
+
+    >>> packed = pack([[3, 9], [], [4]], dtype=np.int64)
+    >>> len(packed), packed[0].tolist(), packed[1].tolist(), packed.values.dtype.name
+    (3, [3, 9], [], 'int64')
+    """
     if isinstance(sets, PackedSets):
         return sets
     lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    values = np.concatenate(list(sets)).astype(np.uint64) if len(sets) else np.zeros(0, dtype=np.uint64)
+    values = (np.concatenate([np.asarray(s, dtype=dtype) for s in sets]) if len(sets)
+              else np.zeros(0, dtype=dtype))
     return PackedSets(values, offsets)
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array begins.
+
+    >>> run_starts(np.array([4, 4, 7, 9, 9, 9])).tolist()
+    [0, 2, 3]
+    """
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
 
 
 def group_pair_keys(
@@ -198,26 +214,21 @@ def merged_counts(keys: Sequence[np.ndarray], counts: Sequence[np.ndarray], *,
     sample = np.sort(np.concatenate([k[::step] for k, _ in parts]))
     ranges = -(-total // MERGE_SLICE)
     cuts = np.unique(sample[(np.arange(1, ranges) * len(sample)) // ranges]) if ranges > 1 else sample[:0]
-    # range r holds the keys from cuts[r - 1] (included) to cuts[r] (excluded)
-    where = [np.searchsorted(k, cuts).tolist() for k, _ in parts]
+    # range r holds part p's entries bounds[p][r] to bounds[p][r + 1]
+    bounds = [[0, *np.searchsorted(k, cuts).tolist(), len(k)] for k, _ in parts]
     found_keys, found_counts = [], []
     for r in range(len(cuts) + 1):
-        piece_k, piece_c = [], []
-        for (k, c), at in zip(parts, where):
-            lo = at[r - 1] if r else 0
-            hi = at[r] if r < len(cuts) else len(k)
-            piece_k.append(k[lo:hi])
-            piece_c.append(c[lo:hi])
-        k = np.concatenate(piece_k)
-        c = np.concatenate(piece_c)
+        k = np.concatenate([part_k[at[r] : at[r + 1]] for (part_k, _), at in zip(parts, bounds)])
+        c = np.concatenate([part_c[at[r] : at[r + 1]] for (_, part_c), at in zip(parts, bounds)])
         if not len(k):
             continue
         order = np.argsort(k, kind="stable")
         k, c = k[order], c[order]
-        first = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+        first = run_starts(k)
         k, c = k[first], np.add.reduceat(c, first)
         if least > 1:
-            k, c = k[c >= least], c[c >= least]
+            reach = c >= least
+            k, c = k[reach], c[reach]
         found_keys.append(k)
         found_counts.append(c)
     if not found_keys:
