@@ -377,10 +377,11 @@ class _Titles:
     """A document's one-line title by id (``get``, as a dict's), made when first asked for.
 
     The page names only documents in a cluster or a listed pair; a title made from a text's
-    opening reads the text, and in the forked process that draws the report (see
-    :func:`lineage.export.write_outputs`) reading a text copies its memory page (its
-    reference count is written). Titles for all 100,000 documents of a trace copied about
-    390 MB.
+    opening reads the text. When the report was written in a forked process, reading a text
+    copied its memory page (its reference count is written): titles for all 100,000 documents
+    of a trace copied about 390 MB. The report is now written in the main process (see
+    :func:`lineage.export.write_outputs`); the titles of documents the page does not name
+    would still be work and memory for nothing.
 
     >>> from lineage.model import Document
     >>> t = _Titles([Document("a", "The talks in Moscow went on and on into the night", "a.txt")])
