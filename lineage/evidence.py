@@ -68,6 +68,31 @@ _COMMENT = regex.compile(
     regex.IGNORECASE,
 )
 
+HEADING_WORDS = 12  # a marker line with fewer words after the marker and no sentence end is a heading
+
+
+def comment_marker(text: str, at: int = 0) -> regex.Match | None:
+    """The commentary marker opening the line at ``text[at:]``, or None, also when the line is a
+    heading: a few words after the marker and no sentence end ("Analysis: Act I, scene v" labels
+    a section of the text itself, "Analysis: the deal helps no one." is a comment). A marker alone
+    on its line opens the paragraph below it, so it counts.
+
+    >>> bool(comment_marker("Comment: nobody believes this.")), bool(comment_marker("Editor's note:\\nWe..."))
+    (True, True)
+    >>> bool(comment_marker("Analysis: Act I, scene v")), bool(comment_marker("Summary: no marker."))
+    (False, False)
+    """
+    found = _COMMENT.match(text[at : at + 40])
+    if found is None:
+        return None
+    after = at + found.end()
+    end = text.find("\n", after)
+    rest = text[after : len(text) if end < 0 else end].strip()
+    if rest and len(rest.split()) < HEADING_WORDS and rest[-1] not in ".!?…:\"'”’»)]":
+        return None
+    return found
+
+
 # A wire dateline opening a paragraph: place in capitals, optional date and agency, then a dash.
 _DATELINE = regex.compile(
     r"[\p{Lu}][\p{Lu}\p{M} .'-]{2,40}(?:, [\p{Lu}][\p{L}.]+)?(?:, [\p{Lu}][\p{Ll}]{2,8}\.? \d{1,2})?"
@@ -282,7 +307,7 @@ def side_blocks(
         if end - start < MIN_BLOCK:
             continue
         at = int(tokens.starts[start])
-        marker = _COMMENT.match(tokens.text[at : at + 40])
+        marker = comment_marker(tokens.text, at)
         if marker and not (start >= last and story_text_after_last >= MIN_BLOCK):
             blocks.append((start, end, "commentary", marker.group(1)))
             continue
@@ -329,7 +354,7 @@ def line_marks(tokens: Tokens, short_line: int = SHORT_LINE) -> LineMarks:
         line_starts.append(offset)
         # cheap exact tests first (a marker needs one of its four punctuation marks, a dateline
         # three capitals): most lines have neither
-        if (":" in text or "-" in text or "\u2013" in text or "\u2014" in text) and _COMMENT.match(text):
+        if (":" in text or "-" in text or "\u2013" in text or "\u2014" in text) and comment_marker(text):
             comments.append(at)
             comment_lines.append(len(line_starts) - 1)
         elif text[:3].isupper() and _DATELINE.match(text):

@@ -120,6 +120,20 @@ def test_a_comment_right_after_the_shared_text_is_commentary():
     assert ev.a.tail == 0
 
 
+def test_a_marker_heading_is_no_comment():
+    """A section heading that opens with a marker word ("Analysis: Act I, scene v", in a study
+    guide the PAN 2013 corpus takes passages from) labels the text's own section; a marker
+    followed by a sentence is a comment."""
+    shared = "\n\n".join(STORY[:3])
+    heading = "Analysis: Act I, scene v"
+    ev = _evidence(shared + "\n\n" + heading + "\n\n" + OTHER[0], shared)
+    assert ev.a.commentary == 0 and ev.a.commentary_label == ""
+    assert ev.a.tail + ev.a.unrelated == len(tokenize(heading + " " + OTHER[0]))
+    sentence = "Analysis: the ministers agreed on nothing that matters to the valley."
+    ev = _evidence(shared + "\n\n" + sentence + "\n\n" + OTHER[0], shared)
+    assert ev.a.commentary == len(tokenize(sentence + " " + OTHER[0])) and ev.a.commentary_label == "Analysis"
+
+
 def test_a_paragraph_opening_on_a_dateline_starts_another_story():
     """A second story pasted after the shared one, about the same things: its words are
     related, but its dateline says a new story begins."""
