@@ -206,6 +206,11 @@ def flat(report: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- PAN 2013
+def held_out(susp: str) -> bool:
+    """Whether a PAN pair is in the half fit_direction.py leaves out (even suspicious-document numbers)."""
+    return int(susp[len("suspicious-document"):]) % 2 == 0
+
+
 def bench_pan(data: Path) -> tuple[list[dict], float, int]:
     pan = data / "pan13-train"
     t0 = time.perf_counter()
@@ -244,16 +249,22 @@ def bench_pan(data: Path) -> tuple[list[dict], float, int]:
             continue
         row["recall"] = len(found) / len(pairs)
         correct = resolved = longer = shorter = 0
+        held = [0, 0, 0, 0]  # the even half (left out of fit_direction.py): pairs, right, longer, shorter
         for src, susp in found:
             e = edges[frozenset((src, susp))]
-            if e.direction == "forward":
-                resolved += 1
-                correct += e.source == src
+            right = e.direction == "forward" and e.source == src
+            resolved += e.direction == "forward"
+            correct += right
             longer += words[src] >= words[susp]
             shorter += words[src] <= words[susp]
+            if held_out(susp):
+                for k, x in enumerate((1, right, words[src] >= words[susp], words[src] <= words[susp])):
+                    held[k] += x
         n = max(1, len(found))
         row.update(coverage=resolved / n, acc_resolved=correct / max(1, resolved), acc_all=correct / n,
-                   longer=longer / n, shorter=shorter / n)
+                   longer=longer / n, shorter=shorter / n, held_pairs=held[0],
+                   held_acc=held[1] / max(1, held[0]), held_longer=held[2] / max(1, held[0]),
+                   held_shorter=held[3] / max(1, held[0]))
         sub_cases = [c for p in pairs for c in cases[p]]
         detections = []
         for src, susp in pairs:
@@ -340,7 +351,9 @@ def pan_table(rows: list[dict]) -> str:
     cols = [("pairs", "pairs"), ("recall", "recall"), ("false_copy_rate", "false-copy rate"),
             ("coverage", "direction coverage"), ("acc_resolved", "accuracy (resolved)"),
             ("acc_all", "accuracy (unresolved = wrong)"), ("longer", "baseline: longer is source"),
-            ("shorter", "baseline: shorter is source"), ("plagdet", "plagdet"), ("p_prec", "precision"),
+            ("shorter", "baseline: shorter is source"), ("held_pairs", "held-out half: found pairs"),
+            ("held_acc", "held-out: accuracy (unresolved = wrong)"), ("held_longer", "held-out: longer"),
+            ("held_shorter", "held-out: shorter"), ("plagdet", "plagdet"), ("p_prec", "precision"),
             ("p_rec", "recall (chars)"), ("gran", "granularity")]
     out = ["| subcorpus | " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * (len(cols) + 1)]
     for r in rows:
