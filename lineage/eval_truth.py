@@ -283,6 +283,7 @@ def lineage_from_truth(truth: Mapping[str, Any]) -> dict[str, Any]:
                 "passages": passages,
                 "evidence": ["ground truth"],
                 "tree": not sibling and forest.visible_parent(p.target) == p.source,
+                "secondary": False,
             }
         )
     documents = [

@@ -31,7 +31,7 @@ from lineage.model import LineageEdge
 if TYPE_CHECKING:
     from lineage.pipeline import TraceResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> None:
@@ -70,6 +70,7 @@ def edge_json(e: LineageEdge) -> dict[str, object]:
         ],
         "evidence": list(e.evidence),
         "tree": e.tree,
+        "secondary": e.secondary,
     }
 
 

@@ -210,6 +210,98 @@ def _arborescence(ids, edges, groups, hidden_cost):
     return parents, chosen, adopted
 
 
+SECONDARY_MIN_WORDS = 50  # words of a document's reuse its parent must lack for an "also used" source (see BENCHMARKS.md)
+
+
+def secondary_sources(parents: dict[str, str | None], edges: Iterable[LineageEdge], *,
+                      min_words: int = SECONDARY_MIN_WORDS) -> dict[tuple[str, str], int]:
+    """The "also used" edges: ``(source, target) -> words`` for oriented copy edges off the tree
+    whose source gave the target at least ``min_words`` words its tree parent does not explain.
+
+    A compilation (a story made of two wire reports, an essay with passages from several
+    pages) has one parent in the tree; its other sources are the documents that explain
+    the rest of what it reuses. The words a parent explains are those of the target inside
+    the tree edge's passages (quotations left out: independent reports share them); each
+    other source ``s -> t`` is counted only outside them and outside the sources already
+    taken, the one that explains most first. So a grandparent is no secondary source of a
+    document its parent passed everything on to (A -> B -> C does not also yield A -> C),
+    only when C has material from A that B lacks. Sources below ``t`` in the tree and
+    documents whose parent is hidden or none are left alone.
+
+    >>> from lineage.model import LineageEdge, Passage
+    >>> def e(s, t, *spans, conf=0.9):
+    ...     return LineageEdge(s, t, "partial", "forward", conf, 0.2, 0.3, 0.3,
+    ...                        tuple(Passage((0, b - a), (a, b), (b - a) // 5, False) for a, b in spans), ())
+    >>> edges = [e("p", "t", (0, 500)), e("q", "t", (400, 900)), e("g", "t", (0, 450)), e("g", "p", (0, 450))]
+    >>> secondary_sources({"t": "p", "p": "g", "q": None, "g": None}, edges)
+    {('q', 't'): 80}
+    """
+    incoming: dict[str, list[LineageEdge]] = {}
+    for e in edges:
+        if is_copy(e) and e.direction == "forward":
+            incoming.setdefault(e.target, []).append(e)
+    found: dict[tuple[str, str], int] = {}
+    for target, offers in sorted(incoming.items()):
+        parent = parents.get(target)
+        tree_edge = next((e for e in offers if e.source == parent), None)
+        if tree_edge is None or len(offers) < 2:
+            continue
+        covered = _spans_of(tree_edge)
+        others = [e for e in offers if e is not tree_edge and not _below(e.source, target, parents)]
+        while others:
+            gains = [(_words_outside(e, covered), e.source, e) for e in others]
+            words, _, best = max(gains, key=lambda g: (g[0], g[1]))
+            if words < min_words:
+                break
+            found[(best.source, target)] = words
+            covered = _merged(covered + _spans_of(best))
+            others.remove(best)
+    return found
+
+
+def _spans_of(e: LineageEdge) -> list[tuple[int, int]]:
+    """The target's character spans inside the edge's passages (quotations left out), merged."""
+    return _merged([tuple(p.target) for p in e.passages if not p.quoted])
+
+
+def _merged(spans: list) -> list[tuple[int, int]]:
+    """Sorted, overlapping or touching spans joined.
+
+    >>> _merged([(5, 9), (0, 3), (2, 4), (9, 10)])
+    [(0, 4), (5, 10)]
+    """
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _words_outside(e: LineageEdge, covered: list[tuple[int, int]]) -> int:
+    """The edge's passage words in its target that lie outside ``covered`` (pro rata by characters)."""
+    total = 0.0
+    for p in e.passages:
+        a, b = p.target
+        if p.quoted or b <= a:
+            continue
+        inside = sum(max(0, min(b, y) - max(a, x)) for x, y in covered)
+        total += p.words * (1 - inside / (b - a))
+    return int(round(total))
+
+
+def _below(node: str, ancestor: str, parents: dict[str, str | None]) -> bool:
+    """Whether ``node`` descends from ``ancestor`` in the tree (``parents``)."""
+    seen = set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        node = parents.get(node)
+        if node == ancestor:
+            return True
+    return False
+
+
 def clusters(ids: Sequence[str], edges: Iterable[LineageEdge]) -> list[list[str]]:
     """Groups of documents linked by copy edges (quote-only links do not join), largest first.
 
@@ -266,6 +358,7 @@ def edge_attrs(e: LineageEdge) -> dict[str, object]:
         "passages": len(e.passages),
         "evidence": list(e.evidence),
         "tree": e.tree,
+        "secondary": e.secondary,
         "story_source_in_target": e.story_source_in_target,  # what the tree weighed; None for
         "story_target_in_source": e.story_target_in_source,  # quote-only (left out of GraphML)
     }
@@ -274,7 +367,7 @@ def edge_attrs(e: LineageEdge) -> dict[str, object]:
 # every attribute name a node or an edge of build_graph can have
 NODE_KEYS = frozenset(("title", "hidden", "cluster", "path", "outlet", "published", "parent"))
 EDGE_KEYS = frozenset(("relation", "direction", "confidence", "jaccard", "source_in_target", "target_in_source",
-                       "shared_words", "passages", "evidence", "tree", "story_source_in_target",
+                       "shared_words", "passages", "evidence", "tree", "secondary", "story_source_in_target",
                        "story_target_in_source"))
 
 

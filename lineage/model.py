@@ -183,6 +183,9 @@ class LineageEdge:
     # furniture left out): what the lineage tree weighs parents by; None for quote-only pairs
     story_source_in_target: float | None = None
     story_target_in_source: float | None = None
+    # "also used": an oriented copy edge off the tree whose source gave the target material its
+    # tree parent does not have (lineage.graph.secondary_sources)
+    secondary: bool = False
 
     def flipped(self) -> "LineageEdge":
         """The same pair stated the other way round: ends, containments (exact and story) and

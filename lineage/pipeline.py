@@ -40,7 +40,7 @@ from lineage.representatives import PackedSets, components, pack
 from lineage.corpus import load_corpus
 from lineage.direction import FAMILIES, decide, load_model, orientation_threshold
 from lineage.errors import ConfigError
-from lineage.graph import build_graph, clusters, lineage_forest
+from lineage.graph import build_graph, clusters, lineage_forest, secondary_sources
 from lineage.kernels import load
 from lineage.evidence import (
     LineMarks,
@@ -707,8 +707,10 @@ def assemble(docs: list[Document], edges: list[LineageEdge], *, skipped: list[Sk
     ids = [d.id for d in docs]
     with cyclic_gc_paused():  # the edges made anew (tree flags) live as long as the result
         parents, tree = lineage_forest(ids, edges)
+        also = secondary_sources(parents, edges)
         edges = sorted(
-            (_with_tree(e, (e.source, e.target) in tree) for e in edges), key=lambda e: (e.source, e.target)
+            (_marked(e, (e.source, e.target) in tree, also.get((e.source, e.target)), parents) for e in edges),
+            key=lambda e: (e.source, e.target),
         )
         groups = clusters(ids, edges)
     return TraceResult(docs, edges, parents, groups, None, skipped, params, words)
@@ -782,9 +784,15 @@ def _edge(al: Alignment, relation: str, source: str, direction: str, confidence:
     return edge if source == al.a else edge.flipped()
 
 
-def _with_tree(e: LineageEdge, on_tree: bool) -> LineageEdge:
+def _marked(e: LineageEdge, on_tree: bool, also_used: int | None, parents: dict[str, str | None]) -> LineageEdge:
+    """The edge with its tree flag, and, for an "also used" source (``also_used`` words the
+    target's parent does not explain), its secondary flag and the sentence that says so."""
+    if also_used is not None:
+        return replace(e, tree=on_tree, secondary=True, evidence=(
+            *e.evidence, f"also used: {also_used} words of {e.target} come from {e.source} and are not in "
+                         f"its lineage parent {parents.get(e.target)}"))
     # most edges are off the tree and already say so: only the others are copied
-    return e if e.tree == on_tree else replace(e, tree=on_tree)
+    return e if e.tree == on_tree and not e.secondary else replace(e, tree=on_tree, secondary=False)
 
 
 CONFIG_FIELDS = tuple(f.name for f in fields(Config))

@@ -44,6 +44,8 @@ MAX_NODES = 60
 NODE_W, LAYER_H = 1.65, 1.05  # inches per node slot and per generation
 EDGE_LABELS_UP_TO = 30  # "58% of 000 in 001" labels only while they stay legible
 OFF_TREE_UP_TO = 40  # links off the tree are drawn (faintly) only in diagrams this small
+ALSO_USED = "#b54708"  # an "also used" source (lineage.graph.secondary_sources)
+DOTS = (0, (0.6, 1.4))
 DASHES = (0, (1.2, 1.0))  # matplotlib scales dashes by line width: short ones stay visible on wide arrows
 
 
@@ -194,7 +196,8 @@ def _draw(result: "TraceResult", chosen: list[tuple[int, list[str]]], max_nodes:
     nodes = len(xy)
     edges = [e for e in (result.edges if edges is None else edges)
              if is_copy(e) and e.source in xy and e.target in xy]
-    off_tree = [e for e in edges if (e.source, e.target) not in tree and (e.target, e.source) not in tree]
+    off_tree = [e for e in edges if (e.source, e.target) not in tree and (e.target, e.source) not in tree
+                and not e.secondary]
     draw_off = bool(off_tree) and nodes <= OFF_TREE_UP_TO and len(off_tree) <= 2 * OFF_TREE_UP_TO
     if off_tree and not draw_off:
         heading += f"; {len(off_tree)} links off the tree not drawn (see report.html)"
@@ -203,7 +206,8 @@ def _draw(result: "TraceResult", chosen: list[tuple[int, list[str]]], max_nodes:
     fig_h = max(3.6, min(60.0, height * LAYER_H + 1.9))
     fig = Figure(figsize=(fig_w, fig_h), dpi=_dpi(fig_w, fig_h))
     fig.suptitle(heading, fontsize=9, y=1 - 0.12 / fig_h, va="top")
-    legend_rows = _legend(fig, fig_w, bool(hidden), draw_off)
+    also_used = any(e.secondary for e in edges)
+    legend_rows = _legend(fig, fig_w, bool(hidden), draw_off, also_used)
     bottom = (0.2 + 0.19 * legend_rows) / fig_h
     ax = fig.add_axes((0.005, bottom, 0.99, 1 - bottom - 0.5 / fig_h))
     ax.set_axis_off()
@@ -224,7 +228,10 @@ def _draw(result: "TraceResult", chosen: list[tuple[int, list[str]]], max_nodes:
             for node, box in boxes.items()}
     for e in edges:
         on_tree = (e.source, e.target) in tree or (e.target, e.source) in tree
-        if on_tree or draw_off:
+        if e.secondary and not on_tree:  # "also used": always drawn, a dotted arc
+            a, b = _ends(xy[e.source], xy[e.target], half[e.source], half[e.target])
+            _link(ax, a, b, colour=ALSO_USED, width=1.4, style=DOTS, alpha=0.9, rad=0.2, shrink=1)
+        elif on_tree or draw_off:
             _arrow(ax, e, xy, half, most, on_tree, labels if on_tree and nodes <= EDGE_LABELS_UP_TO else None)
     for h_id, kids in hidden.items():
         for kid in kids:
@@ -483,7 +490,7 @@ def node_caption(title: str | None, outlet: str | None, text: str, *, detailed: 
     return "\n".join(lines) if lines else "(empty)"
 
 
-def _legend(fig, fig_w: float, with_hidden: bool, with_off_tree: bool) -> int:
+def _legend(fig, fig_w: float, with_hidden: bool, with_off_tree: bool, with_also_used: bool = False) -> int:
     """Put the legend under the diagram, as many columns as the width holds; return its rows."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -499,6 +506,9 @@ def _legend(fig, fig_w: float, with_hidden: bool, with_off_tree: bool) -> int:
         handles.append(Patch(fc="white", ec="#667085", ls="dashed", label="hidden source"))
     if with_off_tree:
         handles.append(Line2D([0], [0], color="#2c6fbb", lw=0.8, alpha=0.4, label="link off the lineage tree"))
+    if with_also_used:
+        handles.append(Line2D([0], [0], color=ALSO_USED, lw=1.4, ls=DOTS,
+                              label="also used: material the parent lacks"))
     ncol = max(1, min(len(handles), int(fig_w / 2.9)))
     fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=7, frameon=False,
                bbox_to_anchor=(0.5, 0.0))

@@ -183,7 +183,7 @@ def report_data(result: "TraceResult", shown: list[int] | None = None) -> dict[s
             "source_in_target": e.source_in_target, "target_in_source": e.target_in_source,
             "passages": [[us(p.source[0]), us(p.source[1]), ut(p.target[0]), ut(p.target[1]), p.words,
                           int(p.quoted)] for p in e.passages],
-            "evidence": list(e.evidence), "tree": e.tree,
+            "evidence": list(e.evidence), "tree": e.tree, "secondary": e.secondary,
         }
     return {"documents": documents, "edges": edges}
 
@@ -329,12 +329,12 @@ def _pairs_table(result: "TraceResult", short: dict[str, str], titles: "_Titles"
             f"<td>{_e(e.direction)}</td><td class=\"num\">{e.confidence:.2f}</td>"
             f'<td class="num">{e.source_in_target:.0%}</td><td class="num">{e.target_in_source:.0%}</td>'
             f'<td class="num">{len(e.passages)}</td><td class="num">{e.shared_words}</td>'
-            f"<td>{_e(cluster)}{' ✓' if e.tree else ''}</td></tr>\n"
+            f"<td>{_e(cluster)}{' ✓' if e.tree else ' also used' if e.secondary else ''}</td></tr>\n"
         )
     head = ("<tr><th>source</th><th>target (copy)</th><th>relation</th><th>direction</th><th>conf.</th>"
             "<th title=\"share of the source's shingles found in the target\">source in target</th>"
             "<th title=\"share of the target's shingles found in the source\">target in source</th>"
-            "<th>passages</th><th>words</th><th title=\"cluster; ✓ = on the lineage tree\">cluster</th></tr>")
+            "<th>passages</th><th>words</th><th title=\"cluster; ✓ = on the lineage tree; also used = a second source, of material the parent lacks\">cluster</th></tr>")
     table = f'<table id="pairs"><thead>{head}</thead><tbody>\n{"".join(rows)}</tbody></table>\n'
     left = len(result.edges) - len(shown)
     if left:

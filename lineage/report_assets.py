@@ -201,7 +201,8 @@ SCRIPT = r"""
     if (next >= 0) nav.append(h("a", {href: `#edge-${next}`}, "next pair \u203a"));
     const facts = h("dl", {},
       h("dt", {}, "relation"), h("dd", {}, h("span", {cls: `badge ${e.relation}`}, e.relation),
-        e.tree ? " on the lineage tree" : " not on the lineage tree"),
+        e.tree ? " on the lineage tree" : e.secondary ? " also used: a second source of the copy (material its parent lacks)"
+          : " not on the lineage tree"),
       h("dt", {}, "direction"), h("dd", {}, `${e.direction}, confidence ${e.confidence.toFixed(2)}`),
       h("dt", {}, "containment"), h("dd", {},
         `${pct(e.source_in_target)} of ${src.label} is in ${tgt.label}; ${pct(e.target_in_source)} of ${tgt.label} is in ${src.label}`),

@@ -14,7 +14,7 @@ from tests.conftest import SEEDS
 
 CONTRACT_DOC = {"id", "path", "title", "words", "published", "outlet", "parent", "cluster"}
 CONTRACT_EDGE = {"source", "target", "relation", "direction", "confidence", "jaccard", "containment",
-                 "passages", "evidence", "tree"}
+                 "passages", "evidence", "tree", "secondary"}  # secondary: schema 1.1
 
 
 def _tree_hash(folder: Path) -> str:

@@ -6,8 +6,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.graph import ROOT, _best_parents, clusters, hidden_children, lineage_forest
-from lineage.model import LineageEdge
+from lineage.graph import ROOT, _best_parents, clusters, hidden_children, lineage_forest, secondary_sources
+from lineage.model import LineageEdge, Passage
 
 
 def E(s, t, relation="derived", direction="forward", conf=0.9, sit=0.3, tis=0.9):
@@ -139,6 +139,59 @@ def test_trace_story_containment_ignores_advertisement_lines(tmp_path):
     assert (edge.story_source_in_target, edge.story_target_in_source) == (1.0, 1.0)
     g = result.graph
     assert g.edges[edge.source, edge.target]["story_source_in_target"] == 1.0
+
+
+def P(s, t, *spans, quoted=False, conf=0.9):
+    """An oriented edge whose passages cover the target's character ``spans`` (a word per 5 characters)."""
+    return LineageEdge(s, t, "partial", "forward", conf, 0.2, 0.3, 0.3,
+                       tuple(Passage((0, b - a), (a, b), (b - a) // 5, quoted) for a, b in spans), ("x",))
+
+
+def test_a_compilation_also_uses_the_source_of_what_its_parent_lacks():
+    edges = [P("p", "t", (0, 1000)), P("q", "t", (900, 2000)), P("r", "t", (0, 300), (1990, 2100))]
+    also = secondary_sources({"t": "p", "p": None, "q": None, "r": None}, edges)
+    assert also == {("q", "t"): 200}  # (1000, 2000) is q's; r adds 20 words beyond p and q: too few
+    assert secondary_sources({"t": "p", "p": None, "q": None, "r": None}, edges, min_words=10) == {
+        ("q", "t"): 200, ("r", "t"): 20}
+
+
+def test_no_transitive_duplicate_unless_the_grandparent_gave_more():
+    """A -> B -> C: A is no source of C as well, unless C has material from A that B lacks."""
+    parents = {"a": None, "b": "a", "c": "b"}
+    chain = [P("a", "b", (0, 1000)), P("b", "c", (0, 1000)), P("a", "c", (0, 1000))]
+    assert secondary_sources(parents, chain) == {}
+    more = [P("a", "b", (0, 1000)), P("b", "c", (0, 600)), P("a", "c", (0, 1000))]
+    assert secondary_sources(parents, more) == {("a", "c"): 80}
+
+
+def test_quotations_sources_below_and_hidden_parents_are_left_out():
+    quoted = [P("p", "t", (0, 500)), P("q", "t", (500, 1500), quoted=True)]
+    assert secondary_sources({"t": "p", "p": None, "q": None}, quoted) == {}
+    below = [P("p", "t", (0, 500)), P("d", "t", (500, 1500))]  # d hangs from t: a wrongly oriented pair
+    assert secondary_sources({"t": "p", "p": None, "d": "t"}, below) == {}
+    hidden = [P("q", "t", (500, 1500))]
+    assert secondary_sources({"t": "hidden-1", "q": None}, hidden) == {}
+
+
+def test_trace_marks_an_also_used_source_in_lineage_json(tmp_path):
+    """A story made of two wire reports hangs from one of them; the other is "also used"."""
+    import lineage.pipeline as lp
+    from lineage.export import to_json
+    from tests.conftest import paragraphs
+
+    first, second = paragraphs(4, 301, size=45), paragraphs(4, 302, size=45)
+    (tmp_path / "wire1.txt").write_text("\n\n".join(first) + "\n", encoding="utf-8")
+    (tmp_path / "wire2.txt").write_text("\n\n".join(second) + "\n", encoding="utf-8")
+    (tmp_path / "paper.txt").write_text("\n\n".join(first[:3] + second[:3]) + "\n", encoding="utf-8")
+    data = to_json(lp.trace([tmp_path], config=lp.Config(workers=1)))
+    parent = next(d["parent"] for d in data["documents"] if d["id"] == "paper")
+    assert parent in ("wire1", "wire2")
+    other = "wire2" if parent == "wire1" else "wire1"
+    [edge] = [e for e in data["edges"] if {e["source"], e["target"]} == {other, "paper"}]
+    assert edge["secondary"] and not edge["tree"] and edge["source"] == other
+    assert edge["evidence"][-1].startswith("also used: ") and f"lineage parent {parent}" in edge["evidence"][-1]
+    [tree_edge] = [e for e in data["edges"] if {e["source"], e["target"]} == {parent, "paper"}]
+    assert tree_edge["tree"] and not tree_edge["secondary"]
 
 
 def test_graph_layout_is_the_graphs_order_and_attributes():
