@@ -236,18 +236,20 @@ def secondary_sources(parents: dict[str, str | None], edges: Iterable[LineageEdg
     >>> secondary_sources({"t": "p", "p": "g", "q": None, "g": None}, edges)
     {('q', 't'): 80}
     """
-    incoming: dict[str, list[LineageEdge]] = {}
+    incoming: dict[str, list[LineageEdge]] = {}  # the copy edges into each document, as stated
     for e in edges:
-        if is_copy(e) and e.direction == "forward":
+        if is_copy(e) and e.direction != "common-source":
             incoming.setdefault(e.target, []).append(e)
     found: dict[tuple[str, str], int] = {}
     for target, offers in sorted(incoming.items()):
         parent = parents.get(target)
+        # the tree edge may be unresolved (the tree takes it as stated); a second source must be oriented
         tree_edge = next((e for e in offers if e.source == parent), None)
-        if tree_edge is None or len(offers) < 2:
+        others = [e for e in offers if e is not tree_edge and e.direction == "forward"
+                  and not _below(e.source, target, parents)]
+        if tree_edge is None or not others:
             continue
         covered = _spans_of(tree_edge)
-        others = [e for e in offers if e is not tree_edge and not _below(e.source, target, parents)]
         while others:
             gains = [(_words_outside(e, covered), e.source, e) for e in others]
             words, _, best = max(gains, key=lambda g: (g[0], g[1]))

@@ -155,6 +155,16 @@ def test_a_compilation_also_uses_the_source_of_what_its_parent_lacks():
         ("q", "t"): 200, ("r", "t"): 20}
 
 
+def test_an_unresolved_tree_edge_still_explains_its_words_but_names_no_second_source():
+    from dataclasses import replace
+
+    unresolved = replace(P("p", "t", (0, 1000)), direction="unresolved", confidence=0.52)
+    edges = [unresolved, P("q", "t", (900, 2000))]
+    assert secondary_sources({"t": "p", "p": None, "q": None}, edges) == {("q", "t"): 200}
+    edges = [P("p", "t", (0, 1000)), replace(P("q", "t", (900, 2000)), direction="unresolved")]
+    assert secondary_sources({"t": "p", "p": None, "q": None}, edges) == {}
+
+
 def test_no_transitive_duplicate_unless_the_grandparent_gave_more():
     """A -> B -> C: A is no source of C as well, unless C has material from A that B lacks."""
     parents = {"a": None, "b": "a", "c": "b"}
