@@ -88,6 +88,7 @@ class EdgeOut(BaseModel):
     passages: list[PassageOut]
     evidence: list[str]
     tree: bool
+    secondary: bool = False  # an "also used" source of the target (lineage.json schema 1.1)
 
 
 class Member(BaseModel):
