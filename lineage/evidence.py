@@ -69,18 +69,25 @@ _COMMENT = regex.compile(
 )
 
 HEADING_WORDS = 12  # a marker line with fewer words after the marker and no sentence end is a heading
+# a sentence's end in any script (. ! ? : ; ۔ ؟ 。 । ...), then any closing quotes or brackets
+_SENTENCE_END = regex.compile(r"[\p{Terminal_Punctuation}…][\p{Pe}\p{Pf}\"']*$")
 
 
 def comment_marker(text: str, at: int = 0) -> regex.Match | None:
     """The commentary marker opening the line at ``text[at:]``, or None, also when the line is a
-    heading: a few words after the marker and no sentence end ("Analysis: Act I, scene v" labels
-    a section of the text itself, "Analysis: the deal helps no one." is a comment). A marker alone
-    on its line opens the paragraph below it, so it counts.
+    heading: a few words after the marker and no punctuation that ends a sentence, in any script
+    ("Analysis: Act I, scene v" and "Update: profits up 5%" label a section of the text itself;
+    "Analysis: the deal helps no one." and "تبصرہ: یہ معاہدہ کسی کی مدد نہیں کرتا۔" are comments).
+    A marker alone on its line opens the paragraph below it, so it counts.
 
     >>> bool(comment_marker("Comment: nobody believes this.")), bool(comment_marker("Editor's note:\\nWe..."))
     (True, True)
     >>> bool(comment_marker("Analysis: Act I, scene v")), bool(comment_marker("Summary: no marker."))
     (False, False)
+    >>> bool(comment_marker("تبصرہ: یہ معاہدہ کسی کی مدد نہیں کرتا۔")), bool(comment_marker("Note: see [...]"))
+    (True, True)
+    >>> bool(comment_marker("Update: profits up 5%")), bool(comment_marker("Comment: “Read this.”"))
+    (False, True)
     """
     found = _COMMENT.match(text[at : at + 40])
     if found is None:
@@ -88,7 +95,7 @@ def comment_marker(text: str, at: int = 0) -> regex.Match | None:
     after = at + found.end()
     end = text.find("\n", after)
     rest = text[after : len(text) if end < 0 else end].strip()
-    if rest and len(rest.split()) < HEADING_WORDS and rest[-1] not in ".!?…:\"'”’»)]":
+    if rest and len(rest.split()) < HEADING_WORDS and not _SENTENCE_END.search(rest):
         return None
     return found
 
