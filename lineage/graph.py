@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 
 from lineage.model import Document, LineageEdge
+from lineage.plagdet import union_length
 
 ROOT = "\x00root"
 COPY_RELATIONS = ("near-duplicate", "derived", "partial")
@@ -249,36 +250,21 @@ def secondary_sources(parents: dict[str, str | None], edges: Iterable[LineageEdg
                   and not _below(e.source, target, parents)]
         if tree_edge is None or not others:
             continue
-        covered = _spans_of(tree_edge)
+        covered = _spans_of(tree_edge)  # the target's spans explained so far (they may overlap)
         while others:
             gains = [(_words_outside(e, covered), e.source, e) for e in others]
             words, _, best = max(gains, key=lambda g: (g[0], g[1]))
             if words < min_words:
                 break
             found[(best.source, target)] = words
-            covered = _merged(covered + _spans_of(best))
+            covered += _spans_of(best)
             others.remove(best)
     return found
 
 
 def _spans_of(e: LineageEdge) -> list[tuple[int, int]]:
-    """The target's character spans inside the edge's passages (quotations left out), merged."""
-    return _merged([tuple(p.target) for p in e.passages if not p.quoted])
-
-
-def _merged(spans: list) -> list[tuple[int, int]]:
-    """Sorted, overlapping or touching spans joined.
-
-    >>> _merged([(5, 9), (0, 3), (2, 4), (9, 10)])
-    [(0, 4), (5, 10)]
-    """
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+    """The target's character spans inside the edge's passages (quotations left out)."""
+    return [tuple(p.target) for p in e.passages if not p.quoted]
 
 
 def _words_outside(e: LineageEdge, covered: list[tuple[int, int]]) -> int:
@@ -288,7 +274,7 @@ def _words_outside(e: LineageEdge, covered: list[tuple[int, int]]) -> int:
         a, b = p.target
         if p.quoted or b <= a:
             continue
-        inside = sum(max(0, min(b, y) - max(a, x)) for x, y in covered)
+        inside = union_length((max(a, x), min(b, y)) for x, y in covered)
         total += p.words * (1 - inside / (b - a))
     return int(round(total))
 
