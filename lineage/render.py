@@ -228,10 +228,7 @@ def _draw(result: "TraceResult", chosen: list[tuple[int, list[str]]], max_nodes:
             for node, box in boxes.items()}
     for e in edges:
         on_tree = (e.source, e.target) in tree or (e.target, e.source) in tree
-        if e.secondary and not on_tree:  # "also used": always drawn, a dotted arc
-            a, b = _ends(xy[e.source], xy[e.target], half[e.source], half[e.target])
-            _link(ax, a, b, colour=ALSO_USED, width=1.4, style=DOTS, alpha=0.9, rad=0.2, shrink=1)
-        elif on_tree or draw_off:
+        if on_tree or draw_off or e.secondary:  # an "also used" edge is drawn whatever the size
             _arrow(ax, e, xy, half, most, on_tree, labels if on_tree and nodes <= EDGE_LABELS_UP_TO else None)
     for h_id, kids in hidden.items():
         for kid in kids:
@@ -411,6 +408,10 @@ def _arrow(ax: "Axes", e: "LineageEdge", xy: dict[str, tuple[float, float]], hal
     (x1, y1), (x2, y2) = xy[e.source], xy[e.target]
     oriented = e.direction == "forward"
     colour = COLOURS.get(e.relation, "grey")
+    if e.secondary and not on_tree:  # "also used": a dotted arc from box to box
+        a, b = _ends((x1, y1), (x2, y2), half[e.source], half[e.target])
+        _link(ax, a, b, colour=ALSO_USED, width=1.4, style=DOTS, alpha=0.9, rad=0.2, shrink=1)
+        return
     if not on_tree:
         _link(ax, (x1, y1), (x2, y2), colour=colour, width=0.7, style="solid", alpha=0.3, rad=0.25, shrink=15)
         return
