@@ -38,7 +38,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))  # fit_direction.py, which owns the PAN split
 
+from fit_direction import in_fit_half  # noqa: E402
 from lineage.eval_truth import truth_forest  # noqa: E402
 from lineage.evaluate import evaluate  # noqa: E402
 from lineage.graph import is_copy, lineage_forest  # noqa: E402
@@ -237,11 +239,6 @@ def flat(report: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- PAN 2013
-def held_out(susp: str) -> bool:
-    """Whether a PAN pair is in the half fit_direction.py leaves out (even suspicious-document numbers)."""
-    return int(susp[len("suspicious-document"):]) % 2 == 0
-
-
 def bench_pan(data: Path) -> tuple[list[dict], float, int]:
     pan = data / "pan13-train"
     t0 = time.perf_counter()
@@ -280,16 +277,17 @@ def bench_pan(data: Path) -> tuple[list[dict], float, int]:
             continue
         row["recall"] = len(found) / len(pairs)
         correct = resolved = longer = shorter = 0
-        held = [0, 0, 0, 0]  # the even half (left out of fit_direction.py): pairs, right, longer, shorter
+        held = [0, 0, 0, 0]  # the half fit_direction.py leaves out: pairs, right, longer, shorter
         for src, susp in found:
             e = edges[frozenset((src, susp))]
             right = e.direction == "forward" and e.source == src
+            is_longer, is_shorter = words[src] >= words[susp], words[src] <= words[susp]
             resolved += e.direction == "forward"
             correct += right
-            longer += words[src] >= words[susp]
-            shorter += words[src] <= words[susp]
-            if held_out(susp):
-                for k, x in enumerate((1, right, words[src] >= words[susp], words[src] <= words[susp])):
+            longer += is_longer
+            shorter += is_shorter
+            if not in_fit_half(susp):
+                for k, x in enumerate((1, right, is_longer, is_shorter)):
                     held[k] += x
         n = max(1, len(found))
         row.update(coverage=resolved / n, acc_resolved=correct / max(1, resolved), acc_all=correct / n,

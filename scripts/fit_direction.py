@@ -28,6 +28,7 @@ import csv
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,16 @@ def tradition_samples(data: Path, tmp: Path, corpora: dict | None = None):
         yield from truth_samples("tradition", out, corpora, f"tradition{seed}")
 
 
+def in_fit_half(susp: str) -> bool:
+    """Whether a PAN pair is in the half the fit trains on: an odd suspicious-document number
+    (``susp``, the file's stem). bench_quality.py reports the other half apart, as held out.
+
+    >>> in_fit_half("suspicious-document00017"), in_fit_half("suspicious-document00144")
+    (True, False)
+    """
+    return int(susp[len("suspicious-document"):]) % 2 == 1
+
+
 def pan_samples(data: Path, corpora: dict | None = None):
     """Labelled samples of the PAN 2013 training pairs whose suspicious document has an odd number
     (orientation only: PAN has no hidden sources). ``corpora``, a dict, receives under ``pan`` every
@@ -137,7 +148,7 @@ def pan_samples(data: Path, corpora: dict | None = None):
     positive = set()
     with open(pan / "cases.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row["case_type"] != "none" and int(row["susp"][19:24]) % 2 == 1:
+            if row["case_type"] != "none" and in_fit_half(row["susp"][:-4]):
                 positive.add((row["src"][:-4], row["susp"][:-4]))
     files = sorted({p for pair in positive for p in pair})
     paths = [pan / ("src" if f.startswith("source") else "susp") / f"{f}.txt" for f in files]
@@ -192,13 +203,22 @@ def source_of(corpus: str) -> str:
     return "tradition" if corpus.startswith("tradition") else corpus
 
 
+def equal_source_weights(sources: list[str]) -> np.ndarray:
+    """A weight per sample (``sources``: its source's name) so that each source weighs the same
+    in total, whatever its number of samples; the weights average 1.
+
+    >>> equal_source_weights(["a", "a", "a", "b"]).tolist()
+    [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    count = Counter(sources)
+    return np.array([len(sources) / (len(count) * count[s]) for s in sources])
+
+
 def fit_offset_weight(name: str, terms, offsets, labels, sources) -> float:
     """One weight, no penalty, the log-odds so far as offset; prints what it changes. Each
     source (``sources``: one name per sample) weighs the same, as in the first-pass fit."""
     x, off, y = np.array(terms), np.array(offsets), np.array(labels)
-    count = {s: sources.count(s) for s in set(sources)}
-    weight = np.array([len(sources) / (len(count) * count[s]) for s in sources])
-    w = float(logistic(x[:, None], y, weight, intercept=False, l2=0.0, offset=off)[0])
+    w = float(logistic(x[:, None], y, equal_source_weights(sources), intercept=False, l2=0.0, offset=off)[0])
     before = np.mean((off > 0) == (y == 1))
     after = np.mean((off + w * x > 0) == (y == 1))
     print(f"{name}: weight {w:.4f} over {len(y)} ancestor pairs; right orientation {before:.3f} -> {after:.3f}",
@@ -268,9 +288,8 @@ def main() -> None:
         samples = list(synth_samples(args.data, Path(tmp), args.docs, corpora)) + list(pan_samples(args.data, corpora))
         if args.traditions:
             samples += list(tradition_samples(args.data, Path(tmp), corpora))
-    sources = sorted({s[0] for s in samples})
-    per_source = {s: sum(1 for x in samples if x[0] == s) for s in sources}
-    weight = np.array([len(samples) / (len(sources) * per_source[s[0]]) for s in samples])
+    per_source = {s: n for s, n in sorted(Counter(x[0] for x in samples).items())}
+    weight = equal_source_weights([x[0] for x in samples])
     print("samples per source:", per_source, file=sys.stderr)
 
     oriented = [i for i, s in enumerate(samples) if s[3] is not None]
