@@ -17,6 +17,7 @@ import click
 
 from lineage.evaluate import evaluate, format_report, load_lineage, load_truth
 from lineage.synth import synthesize
+from lineage.synth_passages import synthesize_passages
 from lineage.synth_tradition import synthesize_traditions
 
 __all__ = ["eval_cmd", "synth"]
@@ -55,15 +56,16 @@ __all__ = ["eval_cmd", "synth"]
     "--min-words",
     type=click.IntRange(min=20),
     default=None,
-    help="Smallest body a copy tree's base story may have [default: 150 news, 300 tradition].",
+    help="Smallest body a copy tree's base story may have [default: 150 news, 300 tradition, 600 passages].",
 )
 @click.option("--no-timestamps", is_flag=True, help="Leave 'published' out of metadata.jsonl.")
 @click.option(
     "--kind",
-    type=click.Choice(["news", "tradition"]),
+    type=click.Choice(["news", "tradition", "passages"]),
     default="news",
     show_default=True,
-    help="news: syndicated copies; tradition: hand-copied manuscripts (scribal slips, no metadata).",
+    help="news: syndicated copies; tradition: hand-copied manuscripts (scribal slips, no metadata); "
+         "passages: short texts lifting revised passages from long ones (no metadata).",
 )
 def synth(
     base: tuple[str, ...],
@@ -86,8 +88,16 @@ def synth(
     whole copies, each a scribe's transcription of an earlier one, with the
     slips scribes make (--stories traditions, by default about --docs / 11);
     a quarter of the copies are lost. There is no metadata: only the texts
-    say who copied whom.
+    say who copied whom. With --kind passages each story is a long source
+    (600-2,000 words) and 6-12 short pieces that lift one to three passages
+    from it, as they are, lightly or heavily revised, or take nothing
+    (--stories sources, by default about --docs / 10); no metadata either.
     """
+    if kind == "passages":
+        sources = stories or max(1, round(docs / 10))
+        click.echo(synthesize_passages(list(base), out_dir, seed=seed, sources=sources,
+                                       min_words=min_words or 600).describe())
+        return
     if kind == "tradition":
         traditions = stories or max(1, round(docs / 11))
         click.echo(synthesize_traditions(list(base), out_dir, seed=seed, traditions=traditions,

@@ -48,7 +48,7 @@ def containment(edge: LineageEdge) -> tuple[float, float]:
     return edge.story_source_in_target, edge.story_target_in_source
 
 
-SOURCE_POWER = 0.5  # how much the share of the parent found in the child counts (see lineage_forest)
+SOURCE_POWER = 0.25  # how much the share of the parent found in the child counts (see lineage_forest)
 HIDDEN_COST = 0.25  # weight a hidden source must win back before it is worth positing
 
 
@@ -58,12 +58,15 @@ def lineage_forest(
     """Each document's parent (None for originals, ``hidden-N`` for a hidden source) and the tree edges.
 
     An oriented copy edge ``s -> t`` offers ``t`` the parent ``s`` at weight
-    ``confidence * target_in_source * source_in_target ** 0.5``: how sure the
-    orientation is, times how much of the copy the parent explains (a parent
-    explains more of its child than a grandparent does), times, damped, how
-    much of the parent the copy carries (a sibling has changes and additions
-    of its own that the child lacks; the true parent has only what the child
-    cut). The containments are those of the story text (:func:`containment`):
+    ``confidence * target_in_source * source_in_target ** SOURCE_POWER``: how
+    sure the orientation is, times how much of the copy the parent explains (a
+    parent explains more of its child than a grandparent does), times, damped
+    hard, how much of the parent the copy carries (a sibling has changes and
+    additions of its own that the child lacks; the true parent has only what
+    the child cut). The damping is strong because that share cannot tell the
+    two apart: a long article that a short piece quotes two paragraphs from
+    keeps nine tenths of itself out of its copy, far more than a sibling piece
+    adds of its own (see BENCHMARKS.md, lifted passages). The containments are those of the story text (:func:`containment`):
     a parent on a site that breaks paragraphs with "Advertisement" lines must
     not lose its child to a sibling laid out like the child. Documents joined by common-source
     edges may instead hang from a hidden source, which costs ``hidden_cost``

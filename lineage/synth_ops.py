@@ -162,6 +162,16 @@ _DATELINE = re.compile(r"^[^a-z]{2,40}?, (?:[A-Z][a-z]+\.?, )?[A-Z][a-z]{2,8}\.?
 _COMMON_START = {"The", "A", "An", "It", "He", "She", "They", "Its", "This", "These", "In", "On"}
 
 
+def without_dateline(text: str) -> str:
+    """``text`` without the wire dateline it opens on, if any.
+
+    >>> without_dateline("LONDON, March 3 - Rates rose."), without_dateline("Rates rose.")
+    ('Rates rose.', 'Rates rose.')
+    """
+    dateline = _DATELINE.match(text)
+    return text[dateline.end():] if dateline else text
+
+
 def _lower_first(sentence: str) -> str:
     first = sentence.split(" ", 1)[0]
     return sentence[0].lower() + sentence[1:] if first in _COMMON_START else sentence

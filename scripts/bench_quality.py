@@ -5,6 +5,8 @@ Corpora:
   * a synth corpus (``lineage synth`` on Reuters-21578) traced with and without timestamps, and
     without them once more with every letter mapped to an Arabic one (a caseless script);
   * simulated hand-copied traditions (``lineage synth --kind tradition``), no metadata;
+  * short texts lifting passages from long ones (``lineage synth --kind passages``), no metadata:
+    small-in-large reuse, with the detection and direction of each revision grade;
   * the PAN 2013 text-alignment training corpus (pair detection on its ``pairs`` lists,
     direction, plagdet per subcorpus);
   * the five seed articles (no truth: the verdicts are listed).
@@ -50,6 +52,7 @@ from lineage.pipeline import Config, TraceResult, trace  # noqa: E402
 from lineage.plagdet import Case, plagdet_scores  # noqa: E402
 from lineage.shingles import shingle_hashes  # noqa: E402
 from lineage.synth import synthesize  # noqa: E402
+from lineage.synth_passages import synthesize_passages  # noqa: E402
 from lineage.synth_tradition import synthesize_traditions  # noqa: E402
 
 START, END = "<!-- bench_quality:start -->", "<!-- bench_quality:end -->"
@@ -194,20 +197,67 @@ def bench_synth(data: Path, tmp: Path, docs: int, seed: int) -> list[dict]:
 TRADITIONS = 40  # per benchmark corpus (the fit uses 20 per seed): about 450 manuscripts
 
 
+def traced(out: Path) -> tuple[dict, TraceResult, float]:
+    """A generated corpus without metadata (``out/docs``, ``out/truth.json``): its truth, its
+    trace and the trace's wall time."""
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
+    result = trace([out / "docs"])
+    return truth, result, time.perf_counter() - t0
+
+
 def bench_traditions(data: Path, tmp: Path, seed: int) -> list[dict]:
     """Simulated hand-copied traditions (lineage.synth_tradition): no metadata, readings only."""
     out = tmp / "traditions"
     summary = synthesize_traditions([data / "reuters21578"], out, seed=seed, traditions=TRADITIONS)
-    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
-    t0 = time.perf_counter()
-    result = trace([out / "docs"])
-    seconds = time.perf_counter() - t0
+    truth, result, seconds = traced(out)
     corpus = f"traditions, {summary.documents} manuscripts"
     rows = [{"corpus": corpus, "method": "lineage trace", "seconds": seconds,
              "also": also_used_truth(result, truth, corpus), **flat(evaluate(result.to_json(), truth).to_dict())}]
     rows += baseline_rows(result, truth, corpus, SIZE_RULES)
     print(f"traditions: {summary.documents} manuscripts traced in {seconds:.1f} s", file=sys.stderr)
     return rows
+
+
+# ----------------------------------------------------------------------------- lifted passages
+PASSAGE_SOURCES = 30  # long sources per benchmark corpus: about 300 documents
+GRADES = ("near", "light", "heavy")
+
+
+def bench_passages(data: Path, tmp: Path, seed: int) -> tuple[list[dict], list[dict], float]:
+    """Short texts lifting passages from long ones (lineage.synth_passages): the overall rows
+    (with the size baselines), one row per revision grade, and the trace time."""
+    out = tmp / "passages"
+    summary = synthesize_passages([data / "reuters21578"], out, seed=seed, sources=PASSAGE_SOURCES)
+    truth, result, seconds = traced(out)
+    corpus = f"passages, {summary.documents} documents"
+    rows = [{"corpus": corpus, "method": "lineage trace", **flat(evaluate(result.to_json(), truth).to_dict())}]
+    rows += baseline_rows(result, truth, corpus, SIZE_RULES)
+    edges = {frozenset((e.source, e.target)): e for e in result.edges if is_copy(e)}
+    sources = {p for p, _, _ in truth["edges"]}
+    grades = []
+    for grade in GRADES:
+        pairs = [(p, c) for p, c, g in truth["edges"] if g == grade]
+        found = [(p, c, edges[frozenset((p, c))]) for p, c in pairs if frozenset((p, c)) in edges]
+        right = sum(e.direction == "forward" and e.source == p for p, _, e in found)
+        grades.append({"grade": grade, "pairs": len(pairs), "found": len(found), "right": right,
+                       "parent": sum(result.parents.get(c) == p for p, c in pairs)})
+    grades.append({"grade": "sources kept as roots", "pairs": len(sources), "found": None, "right": None,
+                   "parent": sum(result.parents.get(s) is None for s in sources)})
+    print(f"passages: {summary.documents} documents traced in {seconds:.1f} s", file=sys.stderr)
+    return rows, grades, seconds
+
+
+def grades_table(grades: list[dict]) -> str:
+    out = ["| grade | true pairs | found (copy edge) | direction right, of found | parent right, of pairs |",
+           "|---|---|---|---|---|"]
+    for g in grades:
+        if g["found"] is None:
+            out.append(f"| {g['grade']} | {g['pairs']} | | | {g['parent']} |")
+            continue
+        share = f" ({g['right'] / g['found']:.3f})" if g["found"] else ""
+        out.append(f"| {g['grade']} | {g['pairs']} | {g['found']} | {g['right']}{share} | {g['parent']} |")
+    return "\n".join(out)
 
 
 _ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -416,6 +466,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         synth_rows = bench_synth(args.data, Path(tmp), args.docs, args.seed)
         tradition_rows = bench_traditions(args.data, Path(tmp), args.seed)
+        passage_rows, passage_grades, passage_s = bench_passages(args.data, Path(tmp), args.seed)
     sections = [
         "### Synth corpus (Reuters-21578 base, seed %d)" % args.seed, "",
         f"Trace time: with timestamps {synth_rows[0]['seconds']:.1f} s; see the speed benchmark for scale.", "",
@@ -424,6 +475,11 @@ def main() -> None:
         f"{TRADITIONS} traditions of 15 copies, a quarter lost; no metadata, so direction rests on the readings. "
         f"Traced in {tradition_rows[0]['seconds']:.1f} s.", "",
         direction_table(tradition_rows),
+        "", f"### Lifted passages (`lineage synth --kind passages`, Reuters-21578 base, seed {args.seed})", "",
+        f"{PASSAGE_SOURCES} long sources (600-2,000 words), each with 6-12 short pieces that lift one to three "
+        "passages from it (as they are, lightly or heavily revised) or take nothing; no metadata. "
+        f"Traced in {passage_s:.1f} s.", "",
+        direction_table(passage_rows), "", grades_table(passage_grades),
     ]
     if not args.skip_pan:
         pan_rows, pan_seconds, pan_docs, pan_also = bench_pan(args.data)
