@@ -14,7 +14,13 @@ profiled by kind and position:
 * unrelated: few of its content words occur in the shared text (an appended
   story, a pasted passage from elsewhere), or it starts, after the shared
   text has begun, with a paragraph that opens on a dateline ("WASHINGTON,
-  March 6 -", "LONDON (Reuters) -"): another story begins there;
+  March 6 -", "LONDON (Reuters) -"): another story begins there. When both
+  texts have unshared material, the two are compared (:func:`contrast_blocks`):
+  the text whose material is clearly more about the shared passage keeps its
+  blocks as its own story (by position), whatever the bar says. A short shared
+  passage is too small a sample of a story's words for the bar alone: the rest
+  of a long article a passage was lifted from can fall under it, and would
+  read as a story a copier appended;
 * related, by position: before the first shared passage (a rewritten lead),
   between passages (an expansion or update), after the last (a continuation
   the other text does not have, as when the other is an excerpt).
@@ -62,6 +68,7 @@ from lineage.shingles import member, member_of, token_hashes, unique_sorted
 
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
+CONTRAST_MARGIN = 0.05  # relatedness by which one text's unshared material must beat the other's (contrast_blocks)
 _COMMENT = regex.compile(
     r"^\W*(comment|commentary|editor[’']?s\s+(?:note|comment)|note|opinion|analysis|our\s+take|update[d]?|"
     r"commentaire|kommentar|comentario|комментарий|تبصرہ|تعليق)\s*[:\-–—]",
@@ -454,6 +461,7 @@ def pair_evidence(
     b_marks = line_marks(tb) if b_marks is None else b_marks
     a_blocks = side_blocks(ta, spans_a, a_neutral, a_marks) if a_blocks is None else a_blocks
     b_blocks = side_blocks(tb, spans_b, b_neutral, b_marks) if b_blocks is None else b_blocks
+    a_blocks, b_blocks = contrast_blocks(ta, spans_a, a_blocks, a_marks, tb, spans_b, b_blocks, b_marks)
     pa = profile_side(ta, spans_a, a_neutral, a_blocks, a_marks)
     pb = profile_side(tb, spans_b, b_neutral, b_blocks, b_marks)
     ra, rb = rewritten_words(spans_a, spans_b, a_blocks, b_blocks, a_neutral, b_neutral)
@@ -467,6 +475,79 @@ def pair_evidence(
         pa = _with_credit(pa, b.outlet if a_credits else "")
         pb = _with_credit(pb, a.outlet if b_credits else "")
     return PairEvidence(a=pa, b=pb, time=publication_order(a, b))
+
+
+Blocks = list[tuple[int, int, str, str]]
+
+
+def unshared_relatedness(tokens: Tokens, spans: list[tuple[int, int]], blocks: Blocks) -> float | None:
+    """How much a text's unshared material (its :func:`side_blocks` but comments) is about the
+    shared text: :func:`_related` of all of it at once. None when it has none.
+
+    >>> from lineage.normalise import tokenize
+    >>> t = tokenize("Acme shares fell sharply today. Acme shares fell again as traders sold Acme")
+    >>> round(unshared_relatedness(t, [(0, 5)], [(5, 13, "tail", "")]), 2)  # acme, shares, fell, acme of 7
+    0.57
+    """
+    kept = [(s, e) for s, e, kind, _ in blocks if kind != "commentary"]
+    if not kept:
+        return None
+    covered = np.zeros(len(tokens), dtype=bool)
+    for start, end in spans:
+        covered[start:end] = True
+    unshared = np.zeros(len(tokens), dtype=bool)
+    for start, end in kept:
+        unshared[start:end] = True
+    ids, lengths = token_hashes(tokens), tokens.lengths()
+    return _related(ids[unshared], lengths[unshared], _content(ids[covered], lengths[covered]))
+
+
+def _by_position(blocks: Blocks, spans: list[tuple[int, int]], marks: LineMarks) -> Blocks:
+    """``blocks`` with each unrelated one renamed by its position (head, interior, tail), except
+    those that open on a dateline after the shared text began (another story, whatever else)."""
+    first = min((s for s, _ in spans), default=0)
+    last = max((e for _, e in spans), default=0)
+    stories = set(marks.datelines[marks.datelines > first].tolist())
+    out = []
+    for start, end, kind, label in blocks:
+        if kind == "unrelated" and start not in stories:
+            kind = "head" if end <= first else "tail" if start >= last else "interior"
+        out.append((start, end, kind, label))
+    return out
+
+
+def contrast_blocks(ta: Tokens, spans_a: list[tuple[int, int]], blocks_a: Blocks, marks_a: LineMarks,
+                    tb: Tokens, spans_b: list[tuple[int, int]], blocks_b: Blocks,
+                    marks_b: LineMarks) -> tuple[Blocks, Blocks]:
+    """Both texts' blocks, with the unrelated ones of the text whose unshared material is more
+    about the shared text (by :data:`CONTRAST_MARGIN` of :func:`unshared_relatedness`, and at
+    least half the :data:`UNRELATED` bar: not itself clearly about something else) renamed by
+    position: that material is the story the shared passage belongs to, and the other text's is
+    what the passage was set among. A text with no unshared material leaves both as they are.
+
+    On development corpora (BENCHMARKS.md, sixteenth session), without it the rest of a long
+    article that a short piece lifted a passage from read as a block a copier appended (its words
+    share few of a short passage's), while a passage set into an unrelated host text (PAN 2013's
+    construction) must keep its host unrelated: the comparison tells the two apart where the bar
+    alone cannot.
+
+    >>> from lineage.normalise import tokenize
+    >>> source = tokenize("Prices rose in Oslo today. Oslo traders said prices would rise again")
+    >>> copy = tokenize("My cat sleeps on the warm windowsill. Prices rose in Oslo today.")
+    >>> marks_s, marks_c = line_marks(source), line_marks(copy)
+    >>> a, b = contrast_blocks(source, [(0, 5)], [(5, 12, "unrelated", "")], marks_s,
+    ...                        copy, [(7, 12)], [(0, 7, "unrelated", "")], marks_c)
+    >>> a, b
+    ([(5, 12, 'tail', '')], [(0, 7, 'unrelated', '')])
+    """
+    ra, rb = unshared_relatedness(ta, spans_a, blocks_a), unshared_relatedness(tb, spans_b, blocks_b)
+    if ra is None or rb is None:
+        return blocks_a, blocks_b
+    if ra > rb + CONTRAST_MARGIN and ra >= UNRELATED / 2:
+        blocks_a = _by_position(blocks_a, spans_a, marks_a)
+    elif rb > ra + CONTRAST_MARGIN and rb >= UNRELATED / 2:
+        blocks_b = _by_position(blocks_b, spans_b, marks_b)
+    return blocks_a, blocks_b
 
 
 def _with_credit(side: SideProfile, outlet: str | None) -> SideProfile:

@@ -48,13 +48,13 @@ def test_excerpt_points_from_longer_to_shorter():
 def test_interior_material_alone_does_not_orient():
     # paragraphs inside the shared text that one side lacks: an update that added them, or a
     # copy (a scribe's eye-skip, an editor's cut) that dropped them; the fitted model, trained
-    # on news and on hand-copied traditions, gives this no weight of its own
+    # on news and on hand-copied traditions, gives this little weight of its own
     short = "\n\n".join(STORY[:4])
     expanded = "\n\n".join(STORY[:2] + [_related_paragraph(1), _related_paragraph(2)] + STORY[2:4])
     ev_orient, _ = features(*_evidence_of(short, expanded))
     assert ev_orient["interior"] > 0  # the evidence is measured ...
     v = _verdict(short, expanded)
-    assert v.direction == "unresolved"  # ... but does not decide
+    assert v.confidence < 0.6  # ... but alone gives at most a weak verdict, near the abstention threshold
     assert abs(load_model()["orient"]["interior"]) < 1.0
 
 

@@ -145,6 +145,44 @@ def test_a_paragraph_opening_on_a_dateline_starts_another_story():
     assert _evidence(shared + "\n\n" + continued, shared).a.tail == len(tokenize(continued))
 
 
+PASSAGE = ("Ministers from Norway and Chile met in Geneva on Tuesday and agreed to extend the "
+           "ceasefire in the valley for another month, officials said after the talks ended.")
+# the rest of the long article the passage comes from: its own story, sharing few of the
+# passage's words (under the UNRELATED bar), as a long article's other paragraphs do
+ARTICLE_REST = ("Negotiators had argued for weeks over the route of a pipeline crossing the valley, "
+                "which farmers fear will dry their wells. A monitoring team will report each week to "
+                "the United Nations. Aid agencies asked donors for funds to rebuild bridges, schools "
+                "and clinics damaged in the fighting, and the ceasefire talks resume in Geneva in June.")
+# a piece's own writing, about something else
+OWN = ("My grandmother kept bees behind the house and sold their honey at the Saturday market, "
+       "where children queued for the little jars with painted lids and handwritten labels.")
+
+
+def test_a_long_source_keeps_its_own_story_when_the_copy_is_about_something_else():
+    """A short piece lifts a passage from a long article: the article's remaining story shares
+    too few words with the short passage to clear the bar, but it is more about it than the
+    piece's own writing is, so it counts as the source's story going on, not as a block a copier
+    appended; the piece's own writing stays unrelated."""
+    ev = _evidence(PASSAGE + "\n\n" + ARTICLE_REST, OWN + "\n\n" + PASSAGE)
+    assert ev.a.unrelated == 0 and ev.a.tail == len(tokenize(ARTICLE_REST))
+    assert ev.b.unrelated == len(tokenize(OWN))
+    # alone, against a copy without writing of its own, the same rest is under the bar
+    alone = _evidence(PASSAGE + "\n\n" + ARTICLE_REST, PASSAGE)
+    assert alone.a.unrelated == len(tokenize(ARTICLE_REST))
+
+
+def test_a_host_text_less_related_than_the_other_side_stays_unrelated():
+    """A passage set into an unrelated host (PAN 2013's construction): the host is less about
+    the passage than the source's own rest, so the host stays an unrelated block (the copier's),
+    and a new story after a dateline stays one whatever the comparison says."""
+    host = OWN + " " + " ".join(OTHER)
+    ev = _evidence(PASSAGE + "\n\n" + ARTICLE_REST, host + "\n\n" + PASSAGE)
+    assert ev.b.unrelated == len(tokenize(host)) and ev.a.unrelated == 0
+    pasted = "WASHINGTON, March 6 - " + ARTICLE_REST
+    ev = _evidence(PASSAGE + "\n\n" + pasted, OWN + "\n\n" + PASSAGE)
+    assert ev.a.unrelated == len(tokenize(pasted))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sets(st.integers(0, 12), max_size=8), min_size=1, max_size=12), st.data())
 def test_template_shingles_counts_distinct_clusters(sets, data):
