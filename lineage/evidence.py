@@ -304,8 +304,7 @@ def side_blocks(
     long = ends - starts >= MIN_BLOCK
     if not long.any():
         return []
-    stories = marks.datelines[marks.datelines > first]  # a dateline after the shared text began: another story
-    story_starts = set(stories.tolist())
+    story_starts = _story_starts(marks, first)
     splits = sorted(set(marks.comments.tolist()) | story_starts)
     pieces = []
     for start, end in zip(starts[long].tolist(), ends[long].tolist()):
@@ -332,12 +331,26 @@ def side_blocks(
                 lengths = tokens.lengths()
                 shared_words = _content(ids[covered], lengths[covered])
             related = _related(ids[start:end], lengths[start:end], shared_words)
-            kind = ("unrelated" if related < UNRELATED else "head" if end <= first
-                    else "tail" if start >= last else "interior")
+            kind = "unrelated" if related < UNRELATED else _by_place(start, end, first, last)
         if start >= last:
             story_text_after_last += end - start
         blocks.append((start, end, kind, ""))
     return blocks
+
+
+def _story_starts(marks: LineMarks, first: int) -> set[int]:
+    """Token indices of the paragraphs that open on a dateline after the shared text began
+    (``first``, its first token): another story begins there."""
+    return set(marks.datelines[marks.datelines > first].tolist())
+
+
+def _by_place(start: int, end: int, first: int, last: int) -> str:
+    """A related block's kind by where it lies against the shared text ``[first, last)``.
+
+    >>> _by_place(0, 5, 5, 20), _by_place(8, 12, 5, 20), _by_place(20, 30, 5, 20)
+    ('head', 'interior', 'tail')
+    """
+    return "head" if end <= first else "tail" if start >= last else "interior"
 
 
 SHORT_LINE = 5  # words: a line shorter than this is page furniture to the witnesses (see lineage.witness)
@@ -507,11 +520,11 @@ def _by_position(blocks: Blocks, spans: list[tuple[int, int]], marks: LineMarks)
     those that open on a dateline after the shared text began (another story, whatever else)."""
     first = min((s for s, _ in spans), default=0)
     last = max((e for _, e in spans), default=0)
-    stories = set(marks.datelines[marks.datelines > first].tolist())
+    stories = _story_starts(marks, first)
     out = []
     for start, end, kind, label in blocks:
         if kind == "unrelated" and start not in stories:
-            kind = "head" if end <= first else "tail" if start >= last else "interior"
+            kind = _by_place(start, end, first, last)
         out.append((start, end, kind, label))
     return out
 
@@ -540,9 +553,12 @@ def contrast_blocks(ta: Tokens, spans_a: list[tuple[int, int]], blocks_a: Blocks
     >>> a, b
     ([(5, 12, 'tail', '')], [(0, 7, 'unrelated', '')])
     """
-    ra, rb = unshared_relatedness(ta, spans_a, blocks_a), unshared_relatedness(tb, spans_b, blocks_b)
-    if ra is None or rb is None:
+    kinds_a, kinds_b = {kind for *_, kind, _ in blocks_a}, {kind for *_, kind, _ in blocks_b}
+    if "unrelated" not in kinds_a | kinds_b or not kinds_a - {"commentary"} or not kinds_b - {"commentary"}:
+        # nothing to rename, or a side without material to compare (unshared_relatedness None):
+        # most pairs, spared the relatedness passes
         return blocks_a, blocks_b
+    ra, rb = unshared_relatedness(ta, spans_a, blocks_a), unshared_relatedness(tb, spans_b, blocks_b)
     if ra > rb + CONTRAST_MARGIN and ra >= UNRELATED / 2:
         blocks_a = _by_position(blocks_a, spans_a, marks_a)
     elif rb > ra + CONTRAST_MARGIN and rb >= UNRELATED / 2:

@@ -66,9 +66,10 @@ def lineage_forest(
     the child cut). The damping is strong because that share cannot tell the
     two apart: a long article that a short piece quotes two paragraphs from
     keeps nine tenths of itself out of its copy, far more than a sibling piece
-    adds of its own (see BENCHMARKS.md, lifted passages). The containments are those of the story text (:func:`containment`):
-    a parent on a site that breaks paragraphs with "Advertisement" lines must
-    not lose its child to a sibling laid out like the child. Documents joined by common-source
+    adds of its own (see BENCHMARKS.md, lifted passages). The containments are
+    those of the story text (:func:`containment`): a parent on a site that
+    breaks paragraphs with "Advertisement" lines must not lose its child to a
+    sibling laid out like the child. Documents joined by common-source
     edges may instead hang from a hidden source, which costs ``hidden_cost``
     and is kept only if it adopts at least two documents.
     """

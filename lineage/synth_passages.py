@@ -41,7 +41,6 @@ pieces with their source); no metadata. The same seed gives byte-identical files
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import Counter
@@ -49,11 +48,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lineage.errors import ConfigError, OutputError
+from lineage.errors import ConfigError
 from lineage.synth_base import Base, load_bases
 from lineage.synth_ops import without_dateline
-from lineage.synth_render import write_atomic
-from lineage.synth_write import _prepare, random_ids
+from lineage.synth_write import _prepare, random_ids, write_generated
 
 __all__ = ["PassagesSummary", "revise", "synthesize_passages"]
 
@@ -217,16 +215,9 @@ def synthesize_passages(
                 edges.append([source_id, piece_id, grade])
             texts[piece_id] = "\n\n".join(paragraphs) + "\n"
         at += 1 + count
-    try:
-        for name in stale - {f"{m}.txt" for m in texts}:
-            (out / "docs" / name).unlink()
-        for m, text in texts.items():
-            write_atomic(out / "docs" / f"{m}.txt", text)
-        truth = {"version": "passages-1", "nodes": sorted(texts), "edges": sorted(edges),
-                 "negatives": sorted(negatives), "hidden": [],
-                 "params": {"seed": seed, "sources": sources, "pieces": [lo, hi], "min_words": min_words,
-                            "max_words": max_words, "base": [str(p) for p in base_paths]}}
-        write_atomic(out / "truth.json", json.dumps(truth, indent=1) + "\n")
-    except OSError as e:
-        raise OutputError(f"cannot write to {out}: {e.strerror}", fix="check the -o path") from e
+    truth = {"version": "passages-1", "nodes": sorted(texts), "edges": sorted(edges),
+             "negatives": sorted(negatives), "hidden": [],
+             "params": {"seed": seed, "sources": sources, "pieces": [lo, hi], "min_words": min_words,
+                        "max_words": max_words, "base": [str(p) for p in base_paths]}}
+    write_generated(out, stale, texts, truth)
     return PassagesSummary(str(out), len(texts), sources, tuple(sorted(tally.items())))

@@ -42,17 +42,15 @@ The same seed gives byte-identical files.
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lineage.errors import ConfigError, OutputError
+from lineage.errors import ConfigError
 from lineage.synth_base import load_bases
-from lineage.synth_render import write_atomic
-from lineage.synth_write import _prepare, random_ids
+from lineage.synth_write import _prepare, random_ids, write_generated
 
 __all__ = ["TraditionSummary", "synthesize_traditions", "transcribe"]
 
@@ -191,17 +189,10 @@ def synthesize_traditions(
                 hidden.append(m)
             else:
                 texts[m] = _layout(words[m], rng)
-    try:
-        for name in stale - {f"{m}.txt" for m in texts}:
-            (out / "docs" / name).unlink()
-        for m, text in texts.items():
-            write_atomic(out / "docs" / f"{m}.txt", text)
-        truth = {"version": "tradition-1", "nodes": sorted(texts), "edges": sorted(edges), "negatives": [],
-                 "hidden": sorted(hidden), "params": {"seed": seed, "traditions": traditions, "copies": copies,
-                                                      "lost": lost, "rate": rate, "min_words": min_words,
-                                                      "max_words": max_words,
-                                                      "base": [str(p) for p in base_paths]}}
-        write_atomic(out / "truth.json", json.dumps(truth, indent=1) + "\n")
-    except OSError as e:
-        raise OutputError(f"cannot write to {out}: {e.strerror}", fix="check the -o path") from e
+    truth = {"version": "tradition-1", "nodes": sorted(texts), "edges": sorted(edges), "negatives": [],
+             "hidden": sorted(hidden), "params": {"seed": seed, "traditions": traditions, "copies": copies,
+                                                  "lost": lost, "rate": rate, "min_words": min_words,
+                                                  "max_words": max_words,
+                                                  "base": [str(p) for p in base_paths]}}
+    write_generated(out, stale, texts, truth)
     return TraditionSummary(str(out), len(texts), traditions, len(hidden), tuple(sorted(tally.items())))

@@ -78,6 +78,24 @@ def random_ids(rng: random.Random, n: int) -> list[str]:
     return ids
 
 
+def write_generated(out: Path, stale: set[str], texts: dict[str, str], truth: dict) -> None:
+    """Write a generated corpus without metadata: ``texts`` (id -> text) as ``out/docs/<id>.txt``,
+    then ``truth`` as ``out/truth.json`` (written last: see :func:`_prepare`); the ``stale`` .txt
+    files of an earlier run that are not rewritten are removed first.
+
+    Raises:
+        OutputError: the folder cannot be written.
+    """
+    try:
+        for name in stale - {f"{m}.txt" for m in texts}:
+            (out / "docs" / name).unlink()
+        for m, text in texts.items():
+            write_atomic(out / "docs" / f"{m}.txt", text)
+        write_atomic(out / "truth.json", json.dumps(truth, indent=1) + "\n")
+    except OSError as e:
+        raise OutputError(f"cannot write to {out}: {e.strerror}", fix="check the -o path") from e
+
+
 def _iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -52,7 +52,7 @@ from lineage.pipeline import Config, TraceResult, trace  # noqa: E402
 from lineage.plagdet import Case, plagdet_scores  # noqa: E402
 from lineage.shingles import shingle_hashes  # noqa: E402
 from lineage.synth import synthesize  # noqa: E402
-from lineage.synth_passages import synthesize_passages  # noqa: E402
+from lineage.synth_passages import GRADES as PIECE_GRADES, synthesize_passages  # noqa: E402
 from lineage.synth_tradition import synthesize_traditions  # noqa: E402
 
 START, END = "<!-- bench_quality:start -->", "<!-- bench_quality:end -->"
@@ -221,7 +221,7 @@ def bench_traditions(data: Path, tmp: Path, seed: int) -> list[dict]:
 
 # ----------------------------------------------------------------------------- lifted passages
 PASSAGE_SOURCES = 30  # long sources per benchmark corpus: about 300 documents
-GRADES = ("near", "light", "heavy")
+GRADES = tuple(grade for grade, _ in PIECE_GRADES if grade != "independent")  # the pieces that copy
 
 
 def bench_passages(data: Path, tmp: Path, seed: int) -> tuple[list[dict], list[dict], float]:
