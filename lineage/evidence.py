@@ -69,12 +69,19 @@ from lineage.shingles import member, member_of, token_hashes, unique_sorted
 MIN_BLOCK = 12  # words: shorter unshared stretches are edits, not added material
 UNRELATED = 0.2  # below this share of content-word occurrences found in the shared text, a block is unrelated
 CONTRAST_MARGIN = 0.05  # relatedness by which one text's unshared material must beat the other's (contrast_blocks)
+# Commentary markers: English first, then the same few words in other languages and scripts
+# (a marker is a word a newsroom uses, so it cannot be told from the shape of a line alone)
 _COMMENT = regex.compile(
     r"^\W*(comment|commentary|editor[’']?s\s+(?:note|comment)|note|opinion|analysis|our\s+take|update[d]?|"
-    r"commentaire|kommentar|comentario|комментарий|تبصرہ|تعليق)\s*[:\-–—]",
+    r"commentaire|analyse|note\s+de\s+la\s+rédaction|kommentar|anmerkung\s+der\s+redaktion|"
+    r"comentario|comentário|análisis|análise|opinión|opinião|nota\s+del?\s+(?:editor|redacción)|"
+    r"commento|yorum|komentar|catatan\s+redaksi|комментарий|мнение|анализ|примечание\s+редакции|"
+    r"تبصرہ|رائے|تعليق|رأي|یادداشت|تفسیر|टिप्पणी|विश्लेषण|פרשנות|评论|點評|点评|编者按|編者按|解説|論評)"
+    r"\s*[:：\-–—]",
     regex.IGNORECASE,
 )
 
+_MARKER_ENDS = (":", "-", "\u2013", "\u2014", "\uff1a")  # what a commentary marker can end on
 HEADING_WORDS = 12  # a marker line with fewer words after the marker and no sentence end is a heading
 # a sentence's end in any script (. ! ? : ; ۔ ؟ 。 । ...), then any closing quotes or brackets
 _SENTENCE_END = regex.compile(r"[\p{Terminal_Punctuation}…][\p{Pe}\p{Pf}\"']*$")
@@ -95,6 +102,8 @@ def comment_marker(text: str, at: int = 0) -> regex.Match | None:
     (True, True)
     >>> bool(comment_marker("Update: profits up 5%")), bool(comment_marker("Comment: “Read this.”"))
     (False, True)
+    >>> bool(comment_marker("编者按：这项协议对谁都没有帮助。")), bool(comment_marker("Мнение: сделка никому не поможет."))
+    (True, True)
     """
     found = _COMMENT.match(text[at : at + 40])
     if found is None:
@@ -107,11 +116,43 @@ def comment_marker(text: str, at: int = 0) -> regex.Match | None:
     return found
 
 
-# A wire dateline opening a paragraph: place in capitals, optional date and agency, then a dash.
+# A wire dateline opening a paragraph, in a cased script: the place in capitals, an optional
+# state and date (month and day either way round), an optional agency in brackets, then a dash,
+# or a colon right after the agency ("ISLAMABAD, Mar 25 (APP): ").
 _DATELINE = regex.compile(
-    r"[\p{Lu}][\p{Lu}\p{M} .'-]{2,40}(?:, [\p{Lu}][\p{L}.]+)?(?:, [\p{Lu}][\p{Ll}]{2,8}\.? \d{1,2})?"
-    r"(?: \([\p{L} ]{2,30}\))? [-–—] "
+    r"[\p{Lu}][\p{Lu}\p{M} .'-]{2,40}(?:, [\p{Lu}][\p{L}.]+)?"
+    r"(?:, (?:[\p{Lu}][\p{Ll}]{2,8}\.? \d{1,2}|\d{1,2} \p{L}{3,9}\.?))?"
+    r"(?:(?: \([\p{L} ]{2,30}\))? [-–—] | \([\p{L} ]{2,30}\): )"
 )
+# The same in a script without capitals (Arabic, Urdu, Persian, Hebrew...), where only the shape
+# tells a place from the first words of a sentence: one to three words, then a date, an agency in
+# brackets or a dash; a colon or no mark at all only after the agency ("القاهرة (رويترز) - ",
+# "بيروت، 25 مارس - ", "اسلام آباد (اے پی پی) ").
+_DATELINE_CASELESS = regex.compile(
+    r"\p{Lo}[\p{Lo}\p{M}]*(?: \p{Lo}[\p{Lo}\p{M}]*){0,2}"
+    r"(?:[,،] ?(?:\p{L}+ \d{1,2}|\d{1,2} \p{L}+))?"
+    r"(?: ?[-–—] | ?\([\p{L}\p{M} .]{2,30}\) ?(?:[-–—:] ?)?)"
+)
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a paragraph opens on a wire dateline (``line`` without its leading blanks).
+
+    >>> is_dateline("WASHINGTON, March 6 - The Senate voted."), is_dateline("LONDON (Reuters) - Shares fell.")
+    (True, True)
+    >>> is_dateline("ISLAMABAD, Mar 25 (APP): The cabinet met."), is_dateline("МОСКВА, 25 марта (Рейтер) - ")
+    (True, True)
+    >>> is_dateline("القاهرة (رويترز) - قالت الحكومة"), is_dateline("بيروت، 25 مارس - قال")
+    (True, True)
+    >>> is_dateline("اسلام آباد (اے پی پی) وزیر اعظم نے کہا")
+    True
+    >>> is_dateline("USA TODAY reports that"), is_dateline("وقال الوزير إن الحكومة ستعمل"), is_dateline("قال الوزير: ")
+    (False, False, False)
+    """
+    if line[:3].isupper():
+        return _DATELINE.match(line) is not None
+    first = line[:1]
+    return first.isalpha() and first.upper() == first.lower() and _DATELINE_CASELESS.match(line) is not None
 
 
 def token_spans(tokens: Tokens, char_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -379,12 +420,12 @@ def line_marks(tokens: Tokens, short_line: int = SHORT_LINE) -> LineMarks:
         text = line.lstrip()
         at = offset + len(line) - len(text)
         line_starts.append(offset)
-        # cheap exact tests first (a marker needs one of its four punctuation marks, a dateline
-        # three capitals): most lines have neither
-        if (":" in text or "-" in text or "\u2013" in text or "\u2014" in text) and comment_marker(text):
+        # cheap exact tests first (a marker needs one of its five punctuation marks, a dateline
+        # three capitals or a caseless letter): most lines have neither
+        if any(mark in text for mark in _MARKER_ENDS) and comment_marker(text):
             comments.append(at)
             comment_lines.append(len(line_starts) - 1)
-        elif text[:3].isupper() and _DATELINE.match(text):
+        elif is_dateline(text):
             datelines.append(at)
         offset += len(line)
     if not n:

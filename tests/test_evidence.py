@@ -145,6 +145,41 @@ def test_a_paragraph_opening_on_a_dateline_starts_another_story():
     assert _evidence(shared + "\n\n" + continued, shared).a.tail == len(tokenize(continued))
 
 
+# the story's letters mapped to Arabic ones: a script without capitals
+_TO_ARABIC = str.maketrans(dict(zip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                    "ابتثجحخدذرزسشصضطظعغفقكلمنهوابتثجحخدذرزسشصضطظعغفقكلمنهو")))
+
+
+def test_a_dateline_in_a_script_without_capitals_starts_another_story():
+    """In Arabic, Urdu, Persian or Hebrew a dateline has no capitals to be known by; its shape
+    (a place, then a date, an agency in brackets or a dash) still says a new story begins."""
+    shared = "\n\n".join(STORY[:3]).translate(_TO_ARABIC)
+    words = " ".join(shared.split()[::2][:40]) + "."
+    for dateline in ("القاهرة (رويترز) - ", "بيروت، 25 مارس - ", "اسلام آباد (اے پی پی) "):
+        ev = _evidence(shared + "\n\n" + dateline + words, shared)
+        assert ev.a.unrelated == len(tokenize(dateline + words)) and ev.a.tail == 0, dateline
+    # a sentence opening the same way is no dateline: its words go on the story
+    sentence = "وقال الوزير إن " + words
+    ev = _evidence(shared + "\n\n" + sentence, shared)
+    assert ev.a.tail == len(tokenize(sentence)) and ev.a.unrelated == 0
+
+
+def test_a_lead_dateline_in_a_script_without_capitals_marks_the_wire_text():
+    """A wire story opens on its dateline; a newspaper rewriting its lead drops it."""
+    shared = "\n\n".join(STORY[1:4]).translate(_TO_ARABIC)
+    lead = " ".join(STORY[0].split()[:16]).translate(_TO_ARABIC) + "."
+    ev = _evidence("القاهرة (رويترز) - " + lead + "\n\n" + shared, " ".join(OTHER[0].split()[:16]) + ".\n\n" + shared)
+    assert ev.a.dateline and not ev.b.dateline
+
+
+def test_a_comment_marker_in_another_language_is_commentary():
+    shared = "\n\n".join(STORY[:3])
+    for marker in ("Мнение: ", "编者按：", "टिप्पणी: "):
+        comment = marker + OTHER[0]
+        ev = _evidence(shared + "\n\n" + comment, shared)
+        assert ev.a.commentary == len(tokenize(comment)) and ev.a.tail == 0, marker
+
+
 PASSAGE = ("Ministers from Norway and Chile met in Geneva on Tuesday and agreed to extend the "
            "ceasefire in the valley for another month, officials said after the talks ended.")
 # the rest of the long article the passage comes from: its own story, sharing few of the
