@@ -28,8 +28,11 @@ documents), ``time`` (publication order, a
 likelihood term that tolerates missing and wrong stamps), ``credit`` (a text
 naming the other's outlet), ``dateline`` (one text opens on a wire dateline
 that the other's different opening lacks: the wire copy, and a copy that
-rewrote its lead), ``outlet`` (not a feature of one pair: a second pass over
-the whole corpus, :mod:`lineage.outlets`, adds the two outlets' records as
+rewrote its lead), ``rarity`` (not a feature of one pair: the first pass over
+the whole corpus, :mod:`lineage.rarity`: where the shared passages read
+differently, the side whose words the corpus uses less is the copy, or the
+source, as the corpus's other resolved pairs show; its weight is
+``orient.rarity``), ``outlet`` (the second pass, :mod:`lineage.outlets`, adds the two outlets' records as
 sources and targets to these verdicts; its weight is ``orient.outlet``),
 ``consistency`` (the last pass, :mod:`lineage.consistency`: what the other copy
 pairs among the two documents' relatives imply about their order; its weight
@@ -62,6 +65,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "time": ("time",),
     "credit": ("credit",),
     "dateline": ("dateline",),
+    "rarity": ("rarity",),  # a pass over the whole corpus: lineage.rarity
     "outlet": ("outlet",),  # a second pass over the whole corpus: lineage.outlets
     "consistency": ("consistency",),  # the last pass, over each connected part: lineage.consistency
 }

@@ -128,12 +128,29 @@ class SideProfile:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Rarity:
+    """How common each side's variant readings are in the corpus (:mod:`lineage.rarity`)."""
+
+    a_words: int  # words inside a's shared passages that b's lack
+    b_words: int
+    a_documents: float  # documents using a's variant words (geometric mean of 1 + count, less 1)
+    b_documents: float
+    score: float  # -1 to 1, positive when a's readings are the more common (a reads as the source)
+
+    def flipped(self) -> "Rarity":
+        """The same stated from b's side."""
+        return Rarity(self.b_words, self.a_words, self.b_documents, self.a_documents, -self.score)
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PairEvidence:
     """Pairwise direction evidence for ``(a, b)``; ``time`` is +1 when a was published first."""
 
     a: SideProfile
     b: SideProfile
     time: int = 0
+    rarity: Rarity | None = None
 
 
 @pickled_by_fields
@@ -186,6 +203,9 @@ class LineageEdge:
     # "also used": an oriented copy edge off the tree whose source gave the target material its
     # tree parent does not have (lineage.graph.secondary_sources)
     secondary: bool = False
+    # how common each side's variant readings are, a being the source (lineage.rarity's pass
+    # reads it; not written to lineage.json, whose evidence sentences say what it showed)
+    rarity: Rarity | None = None
 
     def flipped(self) -> "LineageEdge":
         """The same pair stated the other way round: ends, containments (exact and story) and
@@ -200,6 +220,7 @@ class LineageEdge:
             source_in_target=self.target_in_source, target_in_source=self.source_in_target,
             story_source_in_target=self.story_target_in_source, story_target_in_source=self.story_source_in_target,
             passages=tuple(p.flipped() for p in self.passages),
+            rarity=None if self.rarity is None else self.rarity.flipped(),
         )
 
     @property

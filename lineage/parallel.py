@@ -671,6 +671,7 @@ class OrientTask:
     witnesses: Sequence[Sequence[int]]  # a PackedSets of int64 indices, or lists
     config: object  # lineage.pipeline.Config
     neutral: np.ndarray  # boilerplate and site-template shingle hashes, sorted
+    words: object = None  # the corpus's word frequencies (lineage.rarity.WordFrequencies), None: no rarity
 
 
 class _IdsOf(Mapping):
@@ -695,12 +696,12 @@ def orient_batch(task: OrientTask) -> list[object]:
 
     prepared = batch_prepared(task.docs, task.config.k, task.sets)  # type: ignore[attr-defined]
     pairs = task.pairs.with_ids(_IdsOf(task.docs))  # type: ignore[attr-defined]
-    return [orient_pair(prepared, v, task.config, task.neutral, [int(x) for x in w])  # type: ignore[arg-type]
+    return [orient_pair(prepared, v, task.config, task.neutral, [int(x) for x in w], task.words)  # type: ignore[arg-type]
             for v, w in zip(pairs, task.witnesses)]
 
 
 def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], pairs: object, witnesses: PackedSets,
-                 config: object, neutral: np.ndarray, workers: int, *,
+                 config: object, neutral: np.ndarray, words: object, workers: int, *,
                  shared: bool = False) -> tuple[list[OrientTask], np.ndarray]:
     """Cut verified copy pairs (a :class:`lineage.verified.VerifiedPairs`) into batches, pairs of one
     copy cluster together; ``witnesses[k]`` are pair ``k``'s witnesses.
@@ -724,7 +725,7 @@ def orient_tasks(docs: Sequence[Document], sets: Sequence[np.ndarray], pairs: ob
         others = np.setdiff1d(np.concatenate(found) if found else np.zeros(0, np.int64), ends)
         tasks.append(OrientTask(batch_of("docs", docs, ends.tolist(), shared),
                                 batch_of("sets", sets, others.tolist(), shared), pairs.take(part),  # type: ignore[attr-defined]
-                                pack(found, dtype=np.int64), config, neutral))
+                                pack(found, dtype=np.int64), config, neutral, words))
     return tasks, order
 
 

@@ -52,13 +52,15 @@ from lineage.evidence import (
     template_shingles,
     token_spans,
 )
-from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Skipped, Verified
+from lineage.model import Alignment, Document, LineageEdge, PairEvidence, Rarity, Skipped, Verified
 from lineage.normalise import Tokens
 from lineage import consistency
 from lineage.outlets import reweigh
 from lineage.quotes import load_kernel as load_quote_kernel
 from lineage.relation import classify
-from lineage.shingles import SET_KERNEL, member, member_of, shingle_hashes, tokenize_hashed
+from lineage.rarity import WordFrequencies, corpus_words, rarity, variant_readings
+from lineage.rarity import reweigh as rarity_pass
+from lineage.shingles import SET_KERNEL, member, member_of, shingle_hashes, token_hashes, tokenize_hashed
 from lineage.signatures import packed_signatures
 from lineage.verified import VerifiedPairs
 from lineage.witness import pick_witnesses, readings, shared_readings, with_layout_free, witness_votes
@@ -563,6 +565,7 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
     pairs = table.take(copies)
     witnesses = pack([pick_witnesses(i, j, neighbours, ids) for i, j in pairs.pairs.tolist()], dtype=np.int64)
     ours = template_shingles(prepared.unique, component, share=(0, 2))
+    words = corpus_words(ids, lambda i: token_hashes(prepared.tokens[i]))  # reading rarity's table
     neutral = np.union1d(boilerplate, np.concatenate([ours, theirs.result()]))
     workers = _workers(config)
     edges: list[LineageEdge | None] = [None] * len(table)
@@ -570,8 +573,8 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
     batched = 0
     with shared_with_workers("docs", prepared.docs, workers) as with_docs, \
             shared_with_workers("sets", prepared.unique, workers) as with_sets:
-        tasks, order = orient_tasks(prepared.docs, prepared.unique, pairs, witnesses, config, neutral, workers,
-                                    shared=with_docs and with_sets)
+        tasks, order = orient_tasks(prepared.docs, prepared.unique, pairs, witnesses, config, neutral, words,
+                                    workers, shared=with_docs and with_sets)
         for found in run_batches(orient_batch, tasks, workers):
             for item, edge in zip(order[batched : batched + len(found)].tolist(), found):
                 edges[int(copies[item])] = edge  # type: ignore[assignment]
@@ -588,8 +591,16 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
 
 
 def corpus_passes(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
-    """Direction's passes over all the edges at once: outlet reputation, then consistency."""
-    return weigh_consistency(weigh_outlets(docs, edges, config), config)
+    """Direction's passes over all the edges at once: reading rarity, outlet reputation, then
+    consistency."""
+    return weigh_consistency(weigh_outlets(docs, weigh_rarity(edges, config), config), config)
+
+
+def weigh_rarity(edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
+    """Direction's first corpus pass: reading rarity (:mod:`lineage.rarity`) over all the edges."""
+    model = load_model()
+    weight = 0.0 if "rarity" in config.dropped_families() else model["orient"].get("rarity", 0.0)
+    return rarity_pass(edges, weight=weight, threshold=orientation_threshold(model, config.threshold))
 
 
 def weigh_outlets(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:
@@ -608,14 +619,16 @@ def weigh_consistency(edges: list[LineageEdge], config: Config) -> list[LineageE
 
 
 def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.ndarray,
-                witnesses: list[int]) -> LineageEdge:
+                witnesses: list[int], words: WordFrequencies | None = None) -> LineageEdge:
     """The oriented edge of one verified pair (the per-pair part of :func:`orient`).
 
     Needs, of the corpus, only ``neutral`` (boilerplate and template shingle
-    hashes, sorted) and the ``witnesses`` (document indices related to either
-    side, see :func:`lineage.witness.pick_witnesses`); ``prepared`` must hold
-    documents ``v.i``, ``v.j`` and the witnesses. A distributed engine calls
-    this with a ``Prepared`` of just those documents.
+    hashes, sorted), the ``witnesses`` (document indices related to either
+    side, see :func:`lineage.witness.pick_witnesses`) and ``words``, the
+    corpus's word frequencies (:func:`lineage.rarity.corpus_words`; None: no
+    rarity evidence); ``prepared`` must hold documents ``v.i``, ``v.j`` and the
+    witnesses. A distributed engine calls this with a ``Prepared`` of just those
+    documents.
     """
     a, b = prepared.docs[v.i], prepared.docs[v.j]
     al = v.alignment
@@ -632,6 +645,8 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
     ev = pair_evidence(a, ta, b, tb, al, a_neutral=na, b_neutral=nb, a_blocks=blocks_a, b_blocks=blocks_b,
                        a_marks=ma, b_marks=mb)
     context = (context_relatedness(ta, spans_a, na), context_relatedness(tb, spans_b, nb))
+    if words is not None:
+        ev = replace(ev, rarity=rarity(*variant_readings(token_hashes(ta), spans_a, token_hashes(tb), spans_b), words))
     votes = (0, 0, 0)
     if "witness" not in dropped:
         # one-line page furniture ("Advertisement") is no reading: shingles touching it are left
@@ -645,7 +660,8 @@ def orient_pair(prepared: Prepared, v: Verified, config: Config, neutral: np.nda
         )
     verdict = decide(a.id, b.id, ev, votes, context=context, threshold=config.threshold, ablate=dropped)
     story = story_containment(prepared.story(v.i, neutral, config.k), prepared.story(v.j, neutral, config.k))
-    return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence, story)
+    return _edge(al, v.relation, verdict.source, verdict.direction, verdict.confidence, verdict.evidence, story,
+                 ev.rarity)
 
 
 def quote_only_edge(al: Alignment, relation: str) -> LineageEdge:
@@ -763,9 +779,11 @@ def _without_unrelated(al: Alignment, ev: PairEvidence, least: float = 0.2) -> A
 
 
 def _edge(al: Alignment, relation: str, source: str, direction: str, confidence: float,
-          evidence: tuple[str, ...], story: tuple[float, float] | None = None) -> LineageEdge:
+          evidence: tuple[str, ...], story: tuple[float, float] | None = None,
+          rarity: Rarity | None = None) -> LineageEdge:
     """A LineageEdge from an (a, b) alignment, oriented with ``source`` first; ``story`` is
-    :func:`story_containment` of (a, b), None for quote-only pairs."""
+    :func:`story_containment` of (a, b), None for quote-only pairs; ``rarity`` is stated for
+    (a, b)."""
     a_in_b, b_in_a = story if story is not None else (None, None)
     edge = LineageEdge(
         source=al.a,
@@ -780,6 +798,7 @@ def _edge(al: Alignment, relation: str, source: str, direction: str, confidence:
         evidence=evidence,
         story_source_in_target=a_in_b,
         story_target_in_source=b_in_a,
+        rarity=rarity,
     )
     return edge if source == al.a else edge.flipped()
 

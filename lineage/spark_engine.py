@@ -72,7 +72,8 @@ from lineage.representatives import (
     near_identical,
     priority_ranks,
 )
-from lineage.shingles import member
+from lineage.rarity import corpus_words
+from lineage.shingles import member, token_hashes, tokenize_hashed
 from lineage.verified import VerifiedPairs
 from lineage.witness import pick_witnesses
 
@@ -597,6 +598,8 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
     neighbours, component = copy_graph(len(docs), verified)
     neutral = sc.broadcast(np.union1d(boilerplate, _templates(shingled, component, parts, sc)))
     ids = [d.id for d in docs]
+    # reading rarity's table, from the same sample of documents the local engine reads
+    words = sc.broadcast(corpus_words(ids, lambda i: token_hashes(tokenize_hashed(docs[i].text))))
     tasks, needs = [], []
     for b, start in enumerate(range(0, len(verified), PAIRS_PER_BATCH)):
         chunk = []
@@ -611,7 +614,7 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
 
     def run(task_list, docs_by_index):
         found = orient_batch(OrientTask(docs_by_index, {}, VerifiedPairs.of([v for _, v, _ in task_list]),
-                                        [w for _, _, w in task_list], config, neutral.value))
+                                        [w for _, _, w in task_list], config, neutral.value, words.value))
         return [(p, edge) for (p, _, _), edge in zip(task_list, found)]
 
     edges: list[LineageEdge | None] = [None] * len(verified)

@@ -13,10 +13,12 @@ Every verified copy pair gets the features of lineage.direction.features and lab
 truth: orientation where one document is an ancestor of the other, "common source" where both
 sit in one truth tree without one descending from the other. Two logistic regressions (Newton's
 method, small L2) give the weights; the abstention threshold is read off the coverage-accuracy
-curve of the training pairs (printed). The outlet pass's weight (lineage.outlets) is fitted
-next, on the synth pairs, with that first-pass model fixed (fit_outlet), and the consistency
-pass's weight (lineage.consistency) last, on the synth, tradition and PAN pairs, with both earlier
-passes fixed (fit_consistency). These two one-weight fits, too, weigh each source the same.
+curve of the training pairs (printed). The corpus passes' weights follow, each a one-weight
+fit with everything before it fixed, in the order trace runs them: reading rarity
+(lineage.rarity; fit_rarity, on the synth, tradition and PAN pairs), outlet reputation
+(lineage.outlets; fit_outlet, on the synth pairs: only they have outlets) and consistency
+(lineage.consistency; fit_consistency, on all). These one-weight fits, too, weigh each source
+the same.
 
 Usage: python scripts/fit_direction.py [--data ../shared/data] [--docs 2000] [--no-traditions] [--write]
 """
@@ -46,7 +48,8 @@ TRADITION_SEEDS = (11, 12, 13)
 
 
 def pair_features(paths, metadata=None, outlets=None):
-    """Yield (a_id, b_id, orient features, common features) for every verified copy pair.
+    """Yield (a_id, b_id, orient features, common features, rarity) for every verified copy pair
+    (rarity: the pair's :class:`lineage.model.Rarity`, stated for (a, b), or None).
 
     Runs the real pipeline stages; the orient stage's decisions are captured by
     wrapping ``lineage.pipeline.decide``, so the features are exactly those trace uses.
@@ -66,7 +69,7 @@ def pair_features(paths, metadata=None, outlets=None):
     real = lp.decide
 
     def capture(a_id, b_id, ev, votes, **kw):
-        captured.append((a_id, b_id, *features(ev, votes, kw.get("context", (None, None)))))
+        captured.append((a_id, b_id, *features(ev, votes, kw.get("context", (None, None))), ev.rarity))
         return real(a_id, b_id, ev, votes, **kw)
 
     lp.decide = capture
@@ -96,10 +99,10 @@ def truth_samples(source: str, out: Path, corpora: dict | None, name: str, metad
     forest = truth_forest(json.loads((out / "truth.json").read_text(encoding="utf-8")))
     outlets: dict = {}
     pairs = []
-    for a, b, orient, common in pair_features([out / "docs"], metadata, outlets):
+    for a, b, orient, common, rarity in pair_features([out / "docs"], metadata, outlets):
         # 0: b is the source, 1: a is, None: neither descends from the other
         y = 0 if forest.is_ancestor(b, a) else 1 if forest.is_ancestor(a, b) else None
-        pairs.append((a, b, orient, common, y))
+        pairs.append((a, b, orient, common, y, rarity))
         if y is not None:
             yield source, orient, common, y, 0
         elif forest.root(a) == forest.root(b) and _hidden_common(forest, a, b):
@@ -153,9 +156,9 @@ def pan_samples(data: Path, corpora: dict | None = None):
     files = sorted({p for pair in positive for p in pair})
     paths = [pan / ("src" if f.startswith("source") else "susp") / f"{f}.txt" for f in files]
     pairs = []
-    for a, b, orient, common in pair_features(paths):
+    for a, b, orient, common, rarity in pair_features(paths):
         y = 1 if (a, b) in positive else 0 if (b, a) in positive else None
-        pairs.append((a, b, orient, common, y))
+        pairs.append((a, b, orient, common, y, rarity))
         if y is not None:
             yield "pan", orient, common, y, 0
     if corpora is not None:
@@ -181,20 +184,26 @@ def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, intercept: bool, l2
     return beta
 
 
-def first_pass(pairs, model: dict, *, common: bool = True):
+def first_pass(pairs, model: dict, *, common: bool = True, rarity: bool = False):
     """The corpus's first-pass edges as trace makes them, and each one's true source (None when
-    neither document descends from the other); ``common=False`` leaves common-source verdicts out."""
+    neither document descends from the other); ``common=False`` leaves common-source verdicts out,
+    ``rarity=True`` runs the reading-rarity pass on them with the model's weight, as trace does
+    before the other passes."""
     from lineage.direction import choose, probabilities
     from lineage.model import LineageEdge
+    from lineage.rarity import reweigh
 
     edges, truth = [], []
-    for a, b, orient, common_features, y in pairs:
+    for a, b, orient, common_features, y, found in pairs:
         source, target, confidence, direction = choose(
             a, b, *probabilities(orient, common_features, model=model)[:3], model=model)
         if direction == "common-source" and not common:
             continue
-        edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), ()))
+        stated = found if found is None or source == a else found.flipped()
+        edges.append(LineageEdge(source, target, "derived", direction, confidence, 0, 0, 0, (), (), rarity=stated))
         truth.append(None if y is None else a if y == 1 else b)
+    if rarity:
+        edges = reweigh(edges, weight=model["orient"].get("rarity", 0.0), threshold=model["threshold"])
     return edges, truth
 
 
@@ -226,6 +235,29 @@ def fit_offset_weight(name: str, terms, offsets, labels, sources) -> float:
     return round(float(w), 4)
 
 
+def fit_rarity(corpora: dict, model: dict) -> float:
+    """The weight of the reading-rarity pass (:mod:`lineage.rarity`), fitted on the ancestor pairs
+    of the synth, tradition and PAN corpora with the first-pass model fixed: each corpus's
+    first-pass verdicts (as trace makes them) give its agreement, each pair's term is that
+    agreement (leaving the pair out) times its score, then a one-parameter logistic regression
+    with the first-pass log-odds as offset, each source weighing the same."""
+    from lineage.outlets import log_odds
+    from lineage.rarity import agreement, others_agreement
+
+    offsets, terms, labels, sources = [], [], [], []
+    for name, (_, pairs) in sorted(corpora.items()):
+        edges, truth = first_pass(pairs, model, common=False)  # the pass leaves common-source ones
+        tally = agreement(edges)
+        for e, true_source in zip(edges, truth):
+            if true_source is None or e.rarity is None:
+                continue
+            offsets.append(log_odds(e.confidence))
+            terms.append(others_agreement(e, tally)[1] * e.rarity.score)
+            labels.append(float(e.source == true_source))
+            sources.append(source_of(name))
+    return fit_offset_weight("rarity pass", terms, offsets, labels, sources)
+
+
 def fit_outlet(corpora: dict, model: dict) -> float:
     """The weight of the outlet pass (:mod:`lineage.outlets`), fitted on the ancestor pairs of the
     synth corpora with the first-pass model fixed: each corpus's first-pass verdicts (as trace
@@ -235,7 +267,7 @@ def fit_outlet(corpora: dict, model: dict) -> float:
 
     offsets, terms, labels, sources = [], [], [], []
     for name, (outlets, pairs) in sorted(corpora.items()):
-        edges, truth = first_pass(pairs, model, common=False)  # the pass leaves common-source ones
+        edges, truth = first_pass(pairs, model, common=False, rarity=True)  # the pass leaves common-source ones
         rep = reputations(edges, outlets, model["threshold"])
         for e, true_source in zip(edges, truth):
             found = term(rep, e, outlets, model["threshold"])
@@ -263,7 +295,7 @@ def fit_consistency(corpora: dict, model: dict) -> float:
 
     offsets, terms, labels, sources = [], [], [], []
     for name, (outlets, pairs) in sorted(corpora.items()):
-        edges, truth = first_pass(pairs, model)
+        edges, truth = first_pass(pairs, model, rarity=True)
         edges = reweigh(edges, outlets, weight=model["orient"]["outlet"], threshold=model["threshold"])
         for e, true_source, d in zip(edges, truth, loo_differences(edges)):
             if true_source is None or e.direction == "common-source" or d == 0:
@@ -359,6 +391,7 @@ def main() -> None:
           f"{sum(1 - r[1] for r in hit)} ancestor pairs", file=sys.stderr)
     model["common_threshold"] = common_threshold
     model["common_threshold_rule"] = "lowest P(common) from which every 0.05-wide bin up is >= 90% hidden-source siblings"
+    model["orient"]["rarity"] = fit_rarity(corpora, model)
     model["orient"]["outlet"] = fit_outlet({k: v for k, v in corpora.items() if k.startswith("synth")}, model)
     model["orient"]["consistency"] = fit_consistency(corpora, model)
     print(json.dumps(model, indent=2))
