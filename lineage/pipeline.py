@@ -565,7 +565,7 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
     pairs = table.take(copies)
     witnesses = pack([pick_witnesses(i, j, neighbours, ids) for i, j in pairs.pairs.tolist()], dtype=np.int64)
     ours = template_shingles(prepared.unique, component, share=(0, 2))
-    words = corpus_words(ids, lambda i: token_hashes(prepared.tokens[i]))  # reading rarity's table
+    words = rarity_table(ids, lambda i: token_hashes(prepared.tokens[i]), config, len(pairs))
     neutral = np.union1d(boilerplate, np.concatenate([ours, theirs.result()]))
     workers = _workers(config)
     edges: list[LineageEdge | None] = [None] * len(table)
@@ -588,6 +588,16 @@ def orient(prepared: Prepared, verified: Sequence[Verified], config: Config, boi
             edges[position] = quote_only_edge(v.alignment, v.relation)
     report("direction", len(table), len(table))
     return corpus_passes(prepared.docs, edges, config)  # type: ignore[arg-type]
+
+
+def rarity_table(ids: Sequence[str], hashes_of: Callable[[int], np.ndarray], config: Config,
+                 pairs: int) -> WordFrequencies | None:
+    """Reading rarity's word table (:func:`lineage.rarity.corpus_words`; ``hashes_of(i)`` gives
+    document ``i``'s token hashes), or None when no pair needs it: ``pairs`` copy pairs to orient,
+    none, or the family left out (:func:`orient_pair` then computes no rarity)."""
+    if not pairs or "rarity" in config.dropped_families():
+        return None
+    return corpus_words(ids, hashes_of)
 
 
 def corpus_passes(docs: list[Document], edges: list[LineageEdge], config: Config) -> list[LineageEdge]:

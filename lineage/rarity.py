@@ -111,7 +111,7 @@ def word_frequencies(documents: Iterable[np.ndarray]) -> WordFrequencies:
     >>> w.hashes.tolist(), w.counts.tolist(), w.documents
     ([3, 5], [2, 1], 2)
     """
-    sets = [np.unique(d) for d in documents]
+    sets = [unique_sorted(d) for d in documents]
     if not sets:
         return WordFrequencies(np.zeros(0, np.uint64), np.zeros(0, np.int64), 0)
     hashes, counts = np.unique(np.concatenate(sets), return_counts=True)

@@ -62,6 +62,7 @@ from lineage.pipeline import (
     assemble,
     copy_graph,
     corpus_passes,
+    rarity_table,
     result_params,
 )
 from lineage.representatives import (
@@ -72,7 +73,6 @@ from lineage.representatives import (
     near_identical,
     priority_ranks,
 )
-from lineage.rarity import corpus_words
 from lineage.shingles import member, token_hashes, tokenize_hashed
 from lineage.verified import VerifiedPairs
 from lineage.witness import pick_witnesses
@@ -599,7 +599,8 @@ def _orient(sc, doc_rdd, shingled, docs: list[Document], verified: list[Verified
     neutral = sc.broadcast(np.union1d(boilerplate, _templates(shingled, component, parts, sc)))
     ids = [d.id for d in docs]
     # reading rarity's table, from the same sample of documents the local engine reads
-    words = sc.broadcast(corpus_words(ids, lambda i: token_hashes(tokenize_hashed(docs[i].text))))
+    words = sc.broadcast(rarity_table(ids, lambda i: token_hashes(tokenize_hashed(docs[i].text)), config,
+                                      sum(v.evidence is not None for v in verified)))
     tasks, needs = [], []
     for b, start in enumerate(range(0, len(verified), PAIRS_PER_BATCH)):
         chunk = []
